@@ -1,0 +1,81 @@
+"""The command line: ask (for people and, with --json, for other tools) and eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from bot import render
+from bot.texts import text
+from index.answer import Answer
+from index.evaluation import Report, evaluate, load_cases
+from index.library import Library, example_questions
+
+
+def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = False) -> None:
+    """The answer for a person: passage with its best sentence marked, source, alternatives."""
+    if answer.reason == "empty":
+        print(text("empty"), file=out)
+        return
+    if answer.reason == "no_words":
+        examples = example_questions(library, 1)
+        print(text("no_words", example=examples[0] if examples else "……"), file=out)
+        return
+    if answer.truncated:
+        print(text("truncated"), file=out)
+    if not answer.answered:
+        print(text("not_in_article"), file=out)
+        for example in example_questions(library):
+            print(f"  · {example}", file=out)
+        return
+    best = answer.hits[0]
+    print(render.passage_ansi(best) if color else render.passage_plain(best), file=out)
+    print(f"—— {text('source')}：{render.source_line(best)}", file=out)
+    if len(answer.hits) > 1:
+        print(f"\n{text('alternatives')}：", file=out)
+        for hit in answer.hits[1:]:
+            print(f"  [{hit.passage.id}] {hit.sentence}", file=out)
+
+
+def ask_command(library: Library, question: str | None, k: int, as_json: bool, out: TextIO = sys.stdout,
+                stdin: TextIO = sys.stdin) -> int:
+    """One question from the arguments, or one per stdin line (answered in order, flushed per line)."""
+    questions = [question] if question is not None else (line.rstrip("\n") for line in stdin)
+    for q in questions:
+        answer = library.ask(q, k=k)
+        if as_json:
+            out.write(json.dumps(render.answer_json(answer), ensure_ascii=False) + "\n")
+        else:
+            print_answer(library, answer, out, color=out.isatty())
+            if question is None:
+                out.write("\n")
+        out.flush()
+    return 0
+
+
+def format_report(report: Report) -> str:
+    lines = [f"{'kind':<14}{'n':>4}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'declined':>10}"]
+    for kind in sorted(report.kinds):
+        s = report.kinds[kind]
+        if kind == "out_of_scope":
+            lines.append(f"{kind:<14}{s.questions:>4}{'':>8}{'':>8}{'':>8}{s.declined / s.questions:>10.3f}")
+        else:
+            lines.append(f"{kind:<14}{s.questions:>4}{s.hit1 / s.questions:>8.3f}{s.hit3 / s.questions:>8.3f}"
+                         f"{s.reciprocal / s.questions:>8.3f}{s.declined / s.questions:>10.3f}")
+    if report.missed:
+        lines.append("missed: " + "; ".join(report.missed))
+    inside, outside = report.total(True), report.total(False)
+    if inside.questions:
+        lines.append(f"in scope ({inside.questions}): hit@1 {inside.hit1 / inside.questions:.3f}  "
+                     f"hit@3 {inside.hit3 / inside.questions:.3f}  MRR {inside.reciprocal / inside.questions:.3f}  "
+                     f"wrongly declined {inside.declined / inside.questions:.3f}")
+    if outside.questions:
+        lines.append(f"out of scope ({outside.questions}): declined {outside.declined / outside.questions:.3f}")
+    return "\n".join(lines)
+
+
+def eval_command(library: Library, path: str, k: int = 3, out: TextIO = sys.stdout) -> int:
+    report = evaluate(library, load_cases(path), k=k)
+    print(format_report(report), file=out)
+    return 0

@@ -1,0 +1,86 @@
+"""An answer → what each channel shows: plain text, a terminal with colour, Telegram HTML, JSON.
+
+Marks are placed from the hit's character spans, and everything that comes
+from the article or the reader is escaped before any tag is added.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+from index.answer import Answer, Hit
+
+TELEGRAM_LIMIT = 4096
+
+
+def _marked(hit: Hit, open_sentence: str, close_sentence: str, open_term: str, close_term: str,
+            escape: Callable[[str], str]) -> str:
+    """The passage with its best sentence and matched terms wrapped, pieces escaped one by one."""
+    text = hit.passage.text
+    s_start, s_end = hit.sentence_span
+    cuts = {0, len(text), s_start, s_end}
+    for start, end in hit.spans:
+        cuts.update((start, end))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    out: list[str] = []
+    for a, b in zip(points, points[1:]):
+        piece = escape(text[a:b])
+        if any(start <= a and b <= end for start, end in hit.spans):
+            piece = f"{open_term}{piece}{close_term}"
+        if s_start <= a and b <= s_end and s_end > s_start:
+            piece = f"{open_sentence}{piece}{close_sentence}"
+        out.append(piece)
+    return "".join(out)
+
+
+def passage_html(hit: Hit) -> str:
+    """Telegram HTML: the best sentence bold, matched terms underlined."""
+    return _marked(hit, "<b>", "</b>", "<u>", "</u>", html.escape)
+
+
+def passage_ansi(hit: Hit) -> str:
+    """Terminal: the best sentence bold, matched terms yellow."""
+    return _marked(hit, "\033[1m", "\033[22m", "\033[33m", "\033[39m", lambda s: s)
+
+
+def passage_plain(hit: Hit) -> str:
+    """Plain text: the best sentence between 【 】."""
+    text = hit.passage.text
+    start, end = hit.sentence_span
+    if end <= start:
+        return text
+    return f"{text[:start]}【{text[start:end]}】{text[end:]}"
+
+
+def source_line(hit: Hit) -> str:
+    """《title》 · section — where the passage comes from."""
+    passage = hit.passage
+    parts = [f"《{passage.title}》"]
+    if passage.section:
+        parts.append(passage.section)
+    return " · ".join(parts)
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The JSON shape other tools rely on (python -m bot ask --json)."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "passages": [
+            {
+                "id": h.passage.id,
+                "document": h.passage.document,
+                "section": h.passage.section,
+                "text": h.passage.text,
+                "sentence": h.sentence,
+                "score": round(h.score, 6),
+            }
+            for h in answer.hits
+        ],
+    }
+
+
+def fit(text: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """Cut plain text to a limit, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,86 @@
+"""Every string a reader sees, in Chinese and English, in one place.
+
+Chinese is the default; English for readers whose Telegram language is English.
+Templates use str.format; values put into HTML templates are escaped by the caller.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "repl_banner": "文章问答 · 已载入 {passages} 段：{titles}\n直接输入问题；/more 看下一段，/help 帮助，Ctrl-D 退出。",
+        "repl_prompt": "问> ",
+        "repl_help": "输入问题即可得到文章中回答它的段落。\n/more  下一个候选段落\n/help  本帮助\nCtrl-D 或 /quit 退出",
+        "repl_no_more": "没有更多候选段落了。",
+        "empty": "请输入一个问题。",
+        "no_words": "这个问题里没有可以查找的文字，请用文字提问，比如：{example}",
+        "not_in_article": "抱歉，文章里没有找到这个问题的答案。可以试试这样问：",
+        "truncated": "（问题太长，只按开头部分回答）",
+        "source": "出处",
+        "alternatives": "其他候选",
+        "start": "你好！我可以回答关于这篇文章的问题：\n<b>{title}</b>\n\n直接发给我一个问题，我会找出文章中回答它的段落。试试这些问题：",
+        "help": "直接发送问题即可，我会回复文章中最相关的段落（最相关的句子加粗）。\n\n• 「换一个」看下一个候选段落\n• 「上下文」看前后段落\n• 👍/👎 告诉我答得好不好\n• 群聊中请 @我 提问，或用 /ask 问题\n• 任何聊天中都可以输入 @{username} 问题 来引用答案\n\n命令：/start 开始 · /help 帮助 · /about 关于文章 · /ask 提问",
+        "about": "文章：{titles}\n来源：{sources}\n共 {passages} 个段落。",
+        "ask_usage": "用法：/ask 你的问题",
+        "non_text": "我只能回答文字问题，请直接输入你的问题。",
+        "button_next": "换一个",
+        "button_context": "上下文",
+        "context_header": "上下文：",
+        "feedback_thanks": "谢谢反馈！",
+        "no_more": "没有其他候选段落了",
+        "expired": "这条消息已过期，请重新提问。",
+        "error": "抱歉，处理你的问题时出错了，请稍后再试。",
+        "flood": "你提问太快了，请稍等一分钟再问。",
+        "not_allowed": "抱歉，这个机器人不对此聊天开放。",
+        "admin_only": "只有管理员可以使用这个命令。",
+        "inline_hint": "输入问题，查找文章中的答案",
+        "inline_none": "文章中没有找到答案",
+        "cmd_start": "开始使用",
+        "cmd_help": "使用帮助",
+        "cmd_about": "关于这篇文章",
+        "cmd_ask": "提问（群聊中使用）",
+    },
+    "en": {
+        "repl_banner": "Article Q&A · {passages} passages loaded: {titles}\nType a question; /more for the next passage, /help, Ctrl-D to leave.",
+        "repl_prompt": "Q> ",
+        "repl_help": "Type a question to get the passage that answers it.\n/more  next candidate\n/help  this help\nCtrl-D or /quit to leave",
+        "repl_no_more": "No more candidate passages.",
+        "empty": "Please type a question.",
+        "no_words": "Your message has no words to look up. Ask in words, for example: {example}",
+        "not_in_article": "Sorry, the article does not answer that. You could ask:",
+        "truncated": "(Your question was long; I answered its beginning.)",
+        "source": "Source",
+        "alternatives": "Other candidates",
+        "start": "Hello! I answer questions about this article:\n<b>{title}</b>\n\nSend me a question and I will reply with the passage that answers it. Try:",
+        "help": "Send a question and I reply with the most relevant passage of the article (its best sentence in bold).\n\n• \"Next\" shows the next candidate\n• \"Context\" shows the passages around it\n• 👍/👎 tell me how I did\n• In groups, mention me or use /ask question\n• In any chat, type @{username} question to quote an answer\n\nCommands: /start · /help · /about · /ask",
+        "about": "Article: {titles}\nSource: {sources}\n{passages} passages.",
+        "ask_usage": "Usage: /ask your question",
+        "non_text": "I can only answer text questions. Please type your question.",
+        "button_next": "Next",
+        "button_context": "Context",
+        "context_header": "Context:",
+        "feedback_thanks": "Thanks for the feedback!",
+        "no_more": "No other candidates",
+        "expired": "This message has expired; please ask again.",
+        "error": "Sorry, something went wrong with your question. Please try again later.",
+        "flood": "You are asking too fast; please wait a minute.",
+        "not_allowed": "Sorry, this bot is not open to this chat.",
+        "admin_only": "Only admins can use this command.",
+        "inline_hint": "Type a question to find the answer in the article",
+        "inline_none": "The article does not answer that",
+        "cmd_start": "Start",
+        "cmd_help": "Help",
+        "cmd_about": "About the article",
+        "cmd_ask": "Ask a question (in groups)",
+    },
+}
+
+
+def language_of(code: str | None) -> str:
+    """Telegram's language_code → 'en' for English speakers, else Chinese."""
+    return "en" if code and code.lower().startswith("en") else "zh"
+
+
+def text(key: str, lang: str = "zh", **values: object) -> str:
+    template = TEXTS.get(lang, TEXTS["zh"]).get(key) or TEXTS["zh"][key]
+    return template.format(**values) if values else template

