@@ -9,8 +9,10 @@ side), and add one of our own:
 - "okapi": rank_bm25's BM25Okapi.  A term in more than half of the passages
   gets a negative IDF, which rank_bm25 floors to epsilon × mean IDF (0 or
   negative on small corpora).
-- "l" and "plus": BM25L and BM25Plus.  Their delta gives passages that do not
-  contain a term a positive score for it, a constant per term kept apart.
+- "l": BM25L as rank_bm25 0.2.2 computes it (times the term frequency, so
+  passages without the term get 0; later releases differ).
+- "plus": BM25Plus.  Its delta gives passages that do not contain a term a
+  positive score for it, a constant per term kept apart as a baseline.
 - "lucene": Okapi's saturation with the IDF log(1 + (N - n + 0.5)/(n + 0.5)),
   never negative, so a common word never lowers a score.  The default: on a
   corpus of a few dozen passages half the words are 'common'.
@@ -84,9 +86,9 @@ class BM25:
         """Weights for passages containing the term, minus the baseline every passage gets."""
         k1, delta = self.k1, self.delta
         if self.variant == "l":
+            # rank_bm25 0.2.2 multiplies by the term frequency, so a passage without the term gets 0
             ctd = f / norm
-            base = idf * (k1 + 1) * delta / (k1 + delta)
-            return idf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta) - base, base
+            return idf * f * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), 0.0
         if self.variant == "plus":
             base = idf * delta
             return idf * (delta + f * (k1 + 1) / (k1 * norm + f)) - base, base

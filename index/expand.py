@@ -97,8 +97,9 @@ def fuzzy_pinyin(text: str) -> str:
 class Expander:
     """Maps question terms missing from the article onto article words, with a weight below 1."""
 
-    def __init__(self, vocabulary: set[str], thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, vocabulary: set[str], text: str = "", thesaurus: Thesaurus | None = None) -> None:
         self.vocabulary = vocabulary
+        self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
         self.thesaurus = thesaurus if thesaurus is not None else load_thesaurus()
         self.by_sound: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
@@ -108,16 +109,20 @@ class Expander:
 
     def by_meaning(self, term: str) -> dict[str, float]:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
-        found = {w: s for w, s in self.thesaurus.related(term).items() if w in self.vocabulary}
+        found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
         if found or len(term) < 2:
             return found
         if self._containing is None:
             self._containing = _index_by_part(self.thesaurus)
         for longer in self._containing.get(term, ()):
             for word, weight in self.thesaurus.related(longer).items():
-                if word in self.vocabulary:
+                if self.has(word):
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
         return found
+
+    def has(self, word: str) -> bool:
+        """An article word, or a 2+ character stretch of the article (外来人 inside 外来人员)."""
+        return word in self.vocabulary or (len(word) >= 2 and word in self.text)
 
     def by_sound_of(self, text: str) -> dict[str, str]:
         """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch."""
@@ -126,7 +131,7 @@ class Expander:
             for size in (4, 3, 2):
                 for i in range(len(run) - size + 1):
                     piece = run[i:i + size]
-                    if piece in self.vocabulary:
+                    if self.has(piece):
                         continue
                     for word in self.by_sound.get(fuzzy_pinyin(piece), ()):
                         if word != piece and len(word) == size:

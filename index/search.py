@@ -17,6 +17,7 @@ merely shares the common ones.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import jieba
@@ -31,6 +32,14 @@ WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per ques
 MIN_COVERAGE = 0.55  # share of the question's weight the article must contain
 MIN_PASSAGE_COVERAGE = 0.35  # share of the question's weight the best passage must contain
 MAX_QUESTION_CHARS = 500
+HEADING_CONTEXT = False
+PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
+_PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
+NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
+_QUANTITY = re.compile(r"多少|几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
+_FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,3}\d")
+_FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
+_CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Query:
     words: dict[str, float]  # words field query, expansions included with weight < 1
     grams: dict[str, float]
     stand_ins: dict[str, dict[str, float]]  # missing question word → article words standing in for it
+    wants_number: bool = False  # the question asks how many / how much
     found: dict[str, float] = field(default_factory=dict)  # question word → how well the article has it
 
 
@@ -87,7 +97,7 @@ def specificity(term: str) -> float:
 
 def passage_text_for_index(passage: Passage) -> str:
     """What is indexed: the section heading is context for every passage under it."""
-    if passage.section and not passage.text.startswith(passage.section):
+    if HEADING_CONTEXT and passage.section and not passage.text.startswith(passage.section):
         return f"{passage.section}\n{passage.text}"
     return passage.text
 
@@ -99,14 +109,16 @@ class Searcher:
         self.passages = passages
         texts = [passage_text_for_index(p) for p in passages]
         self.word_tokens = [tokenize(t) for t in texts]
-        self.gram_tokens = [bigrams(normalize(t)) for t in texts]
+        self.norm_texts = [normalize(t) for t in texts]
+        self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
+        self.gram_tokens = [bigrams(t) for t in self.norm_texts]
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
-        self.expander = Expander(self.words.vocabulary)
+        self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts))
 
     def query(self, question: str) -> Query:
         text = question_text(question[:MAX_QUESTION_CHARS])
-        terms = list(dict.fromkeys(words(text)))
+        terms = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)))
         stand_ins = self.expander.stand_ins(terms, text)
         query_words = {t: 1.0 for t in terms}
         for found in stand_ins.values():
@@ -117,14 +129,29 @@ class Searcher:
             for gram in bigrams(word):
                 query_grams[gram] = max(query_grams.get(gram, 0.0), weight)
         query = Query(text=text, terms=terms, term_weights={t: specificity(t) for t in terms},
-                      words=query_words, grams=query_grams, stand_ins=stand_ins)
+                      words=query_words, grams=query_grams, stand_ins=stand_ins,
+                      wants_number=bool(_QUANTITY.search(text)))
         query.found = {t: self._found(t, stand_ins.get(t, {})) for t in terms}
         return query
+
+    def _split_compound(self, word: str) -> list[str]:
+        """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头).
+
+        Questions use set phrases the article does not; their halves are the
+        words the article may well use.
+        """
+        dictionary = jieba.dt
+        if (len(word) == 4 and word not in self.words.rows and _CJK4.fullmatch(word)
+                and dictionary.FREQ.get(word[:2]) and dictionary.FREQ.get(word[2:])):
+            return [word[:2], word[2:]]
+        return [word]
 
     def _found(self, term: str, stand_ins: dict[str, float]) -> float:
         """1 when the article uses the word; less when only a stand-in or its pieces are there."""
         if term in self.words.rows:
             return 1.0
+        if self.expander.has(term):
+            return 0.9  # inside a longer article word (网格 in 网格化)
         return max(max(stand_ins.values(), default=0.0), self._pieces_share(term, self.grams.rows))
 
     @staticmethod
@@ -142,9 +169,42 @@ class Searcher:
         word_scores = _normalized(self.words, query.words)
         gram_scores = _normalized(self.grams, query.grams)
         blended = WORD_SHARE * word_scores + (1 - WORD_SHARE) * gram_scores
+        if _PICTURE.search(query.text):
+            blended = blended + PICTURE_BONUS * self.is_caption * (blended > 0)
+        if query.wants_number:
+            blended = blended + NUMBER_BONUS * self._figures_near_terms(query) * (blended > 0)
         order = np.lexsort((np.arange(len(blended)), -blended))
         return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r)))
                 for r in order if blended[r] > 0]
+
+    def _figures_near_terms(self, query: Query) -> np.ndarray:
+        """Per passage: 1 when the thing the question counts stands right next to a figure.
+
+        A question asking how many is answered where the thing it counts is
+        counted ('小区80个', '80个小区'), not merely mentioned ('小区监测').
+        The counted thing is the word after the quantity word (多少个小区),
+        else the one before it (小区有多少).
+        """
+        out = np.zeros(len(self.passages))
+        counted = self._counted_terms(query)
+        if not counted:
+            return out
+        for row, text in enumerate(self.norm_texts):
+            out[row] = max((weight for term, weight in counted.items() if _next_to_figure(text, term)), default=0.0)
+        return out
+
+    def _counted_terms(self, query: Query) -> dict[str, float]:
+        match = _QUANTITY.search(query.text)
+        if not match:
+            return {}
+        after = [t for t in query.terms if query.text.find(t, match.end()) >= 0]
+        before = [t for t in query.terms if 0 <= query.text.find(t) < match.start()]
+        term = after[0] if after else (before[-1] if before else None)
+        if term is None:
+            return {}
+        counted = {term: 1.0}
+        counted.update(query.stand_ins.get(term, {}))
+        return counted
 
     def _passage_coverage(self, query: Query, row: int) -> float:
         tokens = set(self.word_tokens[row])
@@ -155,7 +215,12 @@ class Searcher:
             if term in tokens:
                 got += weight
                 continue
-            stand_in = max((w for word, w in query.stand_ins.get(term, {}).items() if word in tokens), default=0.0)
+            text = self.norm_texts[row]
+            if len(term) >= 2 and term in text:
+                got += 0.9 * weight
+                continue
+            stand_in = max((w for word, w in query.stand_ins.get(term, {}).items() if word in tokens or word in text),
+                           default=0.0)
             got += weight * max(stand_in, self._pieces_share(term, grams))
         return got / total
 
@@ -167,6 +232,16 @@ class Searcher:
         if not ranked or coverage < MIN_COVERAGE or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
         return Decision(True, "ok", coverage)
+
+
+def _next_to_figure(text: str, term: str) -> bool:
+    """Does a figure stand within three characters after, or right before, the term?"""
+    start = text.find(term)
+    while start >= 0:
+        if _FIGURE_AFTER.match(text, start + len(term)) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]):
+            return True
+        start = text.find(term, start + 1)
+    return False
 
 
 def _normalized(index: BM25, query: dict[str, float]) -> np.ndarray:

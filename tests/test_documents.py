@@ -1,0 +1,129 @@
+"""Reading article files and mending what text extraction broke."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from index.documents import ArticleError, decode_bytes, ends_sentence, load_documents, parse_document
+
+ARTICLE = """
+
+——副标题一行
+
+某市图书馆： 阅读推广做好“加减法”
+
+记者 张三
+
+图书馆是一座城市的书房。
+
+今年图书馆接待读者数量创新高，借阅图书超过十万册，志愿者参与讲解服务，读者满意度明显提升，图书馆还开展了信
+
+息化改造工作。
+
+
+
+馆长带领读者参观新馆
+
+阅读服务“+”， 排队时间“-”
+
+自助借还。全馆设置自助借还机20台，读者可以随时借还图书，平均等待时间缩短到三分钟，大大方便了读者的日常借阅和归还，
+
+服务窗口也从原来的三个增加到六个。
+
+夜间开放。图书馆每周五延长开放到晚上九点，周边居民可以在下班后前来阅读，深受欢迎，这也是今年新推出的便民举措之一。
+
+数字阅读。图书馆开通电子书平台，读者可以在线阅读电子期刊和图书，覆盖本市所有街道和社区，累计访问量超过三十万人次，辖
+"""
+
+ORPHAN = "区内所有学校也接入了这个平台。"
+
+
+def _doc(text: str):
+    return parse_document(text, "lib")
+
+
+def test_title_subtitle_and_byline_are_front_matter():
+    doc = _doc(ARTICLE)
+    kinds = {b.text: b.kind for b in doc.blocks}
+    assert doc.title == "某市图书馆： 阅读推广做好“加减法”"
+    assert kinds["——副标题一行"] == "subtitle"
+    assert kinds["记者 张三"] == "byline"
+
+
+def test_heading_and_caption_told_apart_by_the_gap_a_picture_leaves():
+    kinds = {b.text: b.kind for b in _doc(ARTICLE).blocks}
+    assert kinds["馆长带领读者参观新馆"] == "caption"
+    assert kinds["阅读服务“+”， 排队时间“-”"] == "heading"
+
+
+def test_mid_word_break_is_joined():
+    texts = [b.text for b in _doc(ARTICLE).blocks]
+    assert any("开展了信息化改造工作。" in t for t in texts)
+    assert not any(t.startswith("息化改造") for t in texts)
+
+
+def test_break_between_words_is_joined_when_the_next_block_does_not_open_a_paragraph():
+    texts = [b.text for b in _doc(ARTICLE).blocks]
+    assert any("归还，服务窗口也从原来的三个增加到六个。" in t for t in texts)
+
+
+def test_misplaced_tail_is_moved_to_the_dangling_last_paragraph():
+    # the continuation of the last paragraph stands near the top, as in the bundled article
+    head, _, rest = ARTICLE.partition("图书馆是一座城市的书房。")
+    text = head + "图书馆是一座城市的书房。\n\n\n\n馆长在开馆仪式上致辞\n\n" + ORPHAN + rest
+    blocks = _doc(text).blocks
+    last = [b for b in blocks if b.kind == "body"][-1]
+    assert last.text.endswith("累计访问量超过三十万人次，辖区内所有学校也接入了这个平台。")
+    assert sum(ORPHAN in b.text for b in blocks) == 1
+
+
+def test_bundled_article_repairs(seeds_library):
+    texts = [p.text for p in seeds_library.passages]
+    joined = "".join(texts)
+    assert "疫情信息防控网" in joined
+    assert "东湖派出所抽调152人" in joined
+    assert "传播风险“-”\n“点面结合”测底数" in joined and "辖区共有小区80个" in joined
+
+
+def test_sentence_end_detection():
+    assert ends_sentence("一句话。")
+    assert ends_sentence("他说：“好。”")
+    assert not ends_sentence("疫情信")
+    assert not ends_sentence("组织力度“+”， 疫情恐慌“-”")
+
+
+def test_gbk_file_is_decoded(tmp_path: Path):
+    (tmp_path / "gbk.txt").write_bytes("标题\n\n这是一篇用GBK编码保存的文章，内容完整。".encode("gbk"))
+    doc = load_documents(tmp_path)[0]
+    assert "GBK编码" in doc.blocks[-1].text
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "空"),
+    (b"   \n\n\t  \n", "空"),
+    (b"\x00\x01\x02binary\x00" * 100, "二进制"),
+])
+def test_bad_files_give_clear_errors(tmp_path: Path, content: bytes, message: str):
+    (tmp_path / "a.txt").write_bytes(content)
+    with pytest.raises(ArticleError, match=message):
+        load_documents(tmp_path)
+
+
+def test_empty_or_missing_folder(tmp_path: Path):
+    with pytest.raises(ArticleError, match="没有"):
+        load_documents(tmp_path)
+    with pytest.raises(ArticleError, match="找不到"):
+        load_documents(tmp_path / "nope")
+
+
+def test_undecodable_text_names_the_file(tmp_path: Path):
+    (tmp_path / "latin.txt").write_bytes(bytes(range(0x80, 0x100)) * 50)
+    with pytest.raises(ArticleError, match="latin.txt"):
+        load_documents(tmp_path)
+
+
+def test_decode_prefers_utf8_with_bom():
+    assert decode_bytes("\ufeff你好".encode("utf-8"), "x") == "你好"

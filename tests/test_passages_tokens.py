@@ -1,0 +1,84 @@
+"""Passages (sentence-aware, bounded) and tokens (one normalization for article and question)."""
+
+from __future__ import annotations
+
+from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from index.documents import parse_document
+from index.passages import MAX_CHARS, build_passages, split_sentences, windows
+from index.tokens import bigrams, cn_to_int, normalize, numerals_to_digits, question_text, tokenize, words
+
+
+def test_sentences_keep_their_punctuation_and_closing_quotes():
+    assert split_sentences("第一句。第二句！他说：“第三句？”最后；") == ["第一句。", "第二句！", "他说：“第三句？”", "最后；"]
+    assert split_sentences("没有句号的尾巴") == ["没有句号的尾巴"]
+
+
+def test_long_paragraph_becomes_balanced_sentence_windows():
+    paragraph = "".join(f"这是第{i}个比较长的句子，用来测试窗口的切分是否均衡。" for i in range(30))
+    parts = windows(paragraph)
+    assert "".join(parts) == paragraph
+    assert all(len(p) <= MAX_CHARS for p in parts)
+    assert all(p.endswith("。") for p in parts)
+    assert max(map(len, parts)) - min(map(len, parts)) < 60
+
+
+def test_a_single_huge_sentence_is_still_bounded():
+    sentence = "，".join(["很长的分句"] * 200) + "。"
+    assert all(len(p) <= MAX_CHARS for p in windows(sentence))
+    assert "".join(windows(sentence)) == sentence
+
+
+def test_passages_have_ids_sections_and_bounded_text(seeds_library):
+    passages = seeds_library.passages
+    assert len({p.id for p in passages}) == len(passages)
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+    heading = next(p for p in passages if p.section == "组织力度“+”， 疫情恐慌“-”")
+    assert heading.text.startswith("组织力度“+”， 疫情恐慌“-”\n")
+    captions = [p for p in passages if p.kind == "caption"]
+    assert any("健康码" in p.text for p in captions)
+
+
+def test_passage_ids_are_stable_across_loads(seeds_library):
+    from index.library import Library
+    again = Library.load(seeds_library.documents[0].path.rsplit("/", 1)[0])
+    assert [p.id for p in again.passages] == [p.id for p in seeds_library.passages]
+
+
+def test_short_paragraphs_stay_whole():
+    doc = parse_document("标题\n\n第一段很短。\n\n第二段也很短。", "d")
+    texts = [p.text for p in build_passages([doc]) if p.kind == "body"]
+    assert texts == ["第一段很短。", "第二段也很短。"]
+
+
+def test_normalize_full_width_case_and_traditional():
+    assert normalize("ＡＢＣ１２３") == "abc123"
+    assert normalize("進出檢查過的人次總共多少") == "进出检查过的人次总共多少"
+    assert normalize("a\u200bb\u202ec") == "abc"  # zero-width and bidi marks dropped
+
+
+def test_numbers_and_dates_stay_whole():
+    tokens = tokenize("工作人员累计检查571105车1263436人，4月8日起开展检测")
+    assert "571105" in tokens and "1263436" in tokens and "4月8日" in tokens
+    assert "5" not in tokens
+
+
+def test_chinese_numerals_in_questions_become_digits():
+    assert cn_to_int("八十") == 80
+    assert cn_to_int("一百五十二") == 152
+    assert cn_to_int("二〇二〇") == 2020
+    assert cn_to_int("三万零五") == 30005
+    assert numerals_to_digits("有八十个小区吗") == "有80个小区吗"
+    assert numerals_to_digits("一心为民的一把手") == "一心为民的一把手"  # a lone 一 is part of a word
+
+
+def test_stopwords_and_question_words_dropped():
+    assert words(question_text("请问东湖街道有多少个志愿者呢？")) == ["东湖", "街道", "志愿者"]
+
+
+def test_punctuation_only_question_has_no_words():
+    assert words(question_text("？？！！……")) == []
+    assert words(question_text("😀🎉")) == []
+
+
+def test_bigrams_bridge_different_segmentations():
+    assert bigrams("疫情防控") == ["疫情", "情防", "防控"]
