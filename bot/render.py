@@ -16,21 +16,34 @@ TELEGRAM_LIMIT = 4096
 
 def _marked(hit: Hit, open_sentence: str, close_sentence: str, open_term: str, close_term: str,
             escape: Callable[[str], str]) -> str:
-    """The passage with its best sentence and matched terms wrapped, pieces escaped one by one."""
+    """The passage with its best sentence and matched terms wrapped, every piece of text escaped.
+
+    Term marks are clipped at the sentence's edges so that tags always nest.
+    """
     text = hit.passage.text
     s_start, s_end = hit.sentence_span
-    cuts = {0, len(text), s_start, s_end}
-    for start, end in hit.spans:
-        cuts.update((start, end))
-    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    parts = [(0, s_start, False), (s_start, s_end, True), (s_end, len(text), False)]
     out: list[str] = []
-    for a, b in zip(points, points[1:]):
-        piece = escape(text[a:b])
-        if any(start <= a and b <= end for start, end in hit.spans):
-            piece = f"{open_term}{piece}{close_term}"
-        if s_start <= a and b <= s_end and s_end > s_start:
-            piece = f"{open_sentence}{piece}{close_sentence}"
-        out.append(piece)
+    for start, end, is_sentence in parts:
+        if end <= start:
+            continue
+        body = _mark_terms(text, start, end, hit.spans, open_term, close_term, escape)
+        out.append(f"{open_sentence}{body}{close_sentence}" if is_sentence else body)
+    return "".join(out)
+
+
+def _mark_terms(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...], open_term: str,
+                close_term: str, escape: Callable[[str], str]) -> str:
+    out: list[str] = []
+    position = start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if b <= a or a < position:
+            continue
+        out.append(escape(text[position:a]))
+        out.append(f"{open_term}{escape(text[a:b])}{close_term}")
+        position = b
+    out.append(escape(text[position:end]))
     return "".join(out)
 
 

@@ -25,6 +25,9 @@ from pypinyin import lazy_pinyin
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
 RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word that contains the term
 SOUND_WEIGHT = 0.8
+SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says less
+LOCATIVE_WEIGHT = 0.9
+_LOCATIVE = "里内中上下边旁前后"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
           (re.compile(r"^l"), "n"), (re.compile(r"ng$"), "n"))
@@ -110,6 +113,8 @@ class Expander:
     def by_meaning(self, term: str) -> dict[str, float]:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
         found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
+        if len(term) >= 2 and term[-1] in _LOCATIVE and term[:-1] in self.vocabulary:
+            found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
         if found or len(term) < 2:
             return found
         if self._containing is None:
@@ -138,21 +143,38 @@ class Expander:
                             found.setdefault(word, piece)
         return found
 
+    def correct(self, text: str) -> tuple[str, set[str]]:
+        """Replace 3–4 character stretches that sound like an article word they are not (自原者 → 志愿者).
+
+        Correcting before segmentation lets jieba cut the question as the
+        reader meant it (侦查兵指 → 侦察兵 / 指).  Two-character sound-alikes
+        are too common to trust as corrections; they only stand in.
+        """
+        corrected: set[str] = set()
+        for word, piece in sorted(self.by_sound_of(text).items(), key=lambda item: -len(item[1])):
+            if len(piece) >= 3 and piece in text:
+                text = text.replace(piece, word)
+                corrected.add(word)
+        return text, corrected
+
     def stand_ins(self, terms: list[str], text: str) -> dict[str, dict[str, float]]:
         """For each question term the article lacks: article words that may stand in for it, with weights.
 
         Sound-alikes are looked for across the whole question too, since jieba
         cuts a mistyped word unpredictably (侦查兵指 → 侦查 / 兵指); such a
-        match stands in for every missing term that shares a character with it.
+        match stands in for a missing term it contains or lies within.
         """
         missing = [t for t in terms if t not in self.vocabulary]
         out: dict[str, dict[str, float]] = {t: dict(self.by_meaning(t)) for t in missing}
         if not missing:
             return out
         for word, piece in self.by_sound_of(text).items():
+            weight = SOUND_WEIGHT if len(piece) >= 3 else SHORT_SOUND_WEIGHT
             for term in missing:
-                if set(term) & set(piece):
-                    out[term][word] = max(out[term].get(word, 0.0), SOUND_WEIGHT)
+                # the stretch must hold the whole missing word or lie inside it: 侦查兵 for 侦查,
+                # never 种点 (across 接种|点) for 接种
+                if len(term) >= 2 and (term in piece or piece in term):
+                    out[term][word] = max(out[term].get(word, 0.0), weight)
         return out
 
 

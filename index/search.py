@@ -24,7 +24,7 @@ import jieba
 import numpy as np
 
 from index.bm25 import BM25
-from index.expand import Expander
+from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage
 from index.tokens import bigrams, normalize, question_text, stopwords, tokenize, words
 
@@ -117,10 +117,10 @@ class Searcher:
         self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts))
 
     def query(self, question: str) -> Query:
-        text = question_text(question[:MAX_QUESTION_CHARS])
+        text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
         terms = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)))
         stand_ins = self.expander.stand_ins(terms, text)
-        query_words = {t: 1.0 for t in terms}
+        query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in terms}
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
@@ -131,7 +131,7 @@ class Searcher:
         query = Query(text=text, terms=terms, term_weights={t: specificity(t) for t in terms},
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
                       wants_number=bool(_QUANTITY.search(text)))
-        query.found = {t: self._found(t, stand_ins.get(t, {})) for t in terms}
+        query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
         return query
 
     def _split_compound(self, word: str) -> list[str]:

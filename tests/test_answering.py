@@ -1,0 +1,82 @@
+"""The answering path end to end: ranking, declining, the answer record, rendering, bad questions."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from bot import render
+from index.library import Library, example_questions
+
+
+def test_answers_with_the_passage_and_marks_its_best_sentence(seeds_library):
+    answer = seeds_library.ask("东湖街道的志愿者服务了多少小时？", k=3)
+    assert answer.answered and answer.reason == "ok"
+    best = answer.hits[0]
+    assert "145056" in best.passage.text
+    assert "145056" in best.sentence
+    start, end = best.sentence_span
+    assert best.passage.text[start:end] == best.sentence
+    assert "志愿者" in best.matched
+    assert all(best.passage.text[a:b] for a, b in best.spans)
+    assert len(answer.hits) <= 3 and len({h.passage.id for h in answer.hits}) == len(answer.hits)
+
+
+def test_quantity_question_prefers_the_passage_that_counts_the_thing(seeds_library):
+    assert "小区80个" in seeds_library.ask("东湖街道有多少个小区").hits[0].passage.text
+
+
+def test_traditional_script_and_chinese_numerals(seeds_library):
+    assert "1263436" in seeds_library.ask("進出檢查過的車輛和人次總共多少？").hits[0].passage.text
+    answer = seeds_library.ask("有一百五十二人开展卡口执勤的是哪个单位？")
+    assert "调152人" in answer.hits[0].passage.text
+
+
+def test_homophone_typo_and_synonym(seeds_library):
+    assert "2138" in seeds_library.ask("东湖街道的自原者有多少人？").hits[0].passage.text
+    assert "发热病人2853人" in seeds_library.ask("发烧的病人一共反馈了多少？").hits[0].passage.text
+
+
+def test_declines_questions_the_article_does_not_answer(seeds_library):
+    for question in ("今天上海的天气怎么样？", "西湖区有几家医院？", "东湖街道的疫苗接种点在哪里？"):
+        answer = seeds_library.ask(question)
+        assert not answer.answered and answer.reason == "not_in_article", question
+
+
+def test_empty_punctuation_and_emoji_questions(seeds_library):
+    assert seeds_library.ask("   ").reason == "empty"
+    assert seeds_library.ask("？？！…").reason == "no_words"
+    assert seeds_library.ask("😀🎉👍").reason == "no_words"
+    assert seeds_library.ask("？？").hits == ()
+
+
+def test_a_10000_character_question_is_answered_from_its_start(seeds_library):
+    answer = seeds_library.ask("东湖街道有多少志愿者？" + "啊" * 10_000)
+    assert answer.truncated and answer.answered
+    assert "2138" in answer.hits[0].passage.text
+
+
+def test_html_rendering_escapes_article_text(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(
+        "符号测试\n\n公式里 a < b 并且 c > d，公司名叫 AT&T 与 <b>粗体</b> 标签。\n\n另一段讲别的事情。", encoding="utf-8")
+    library = Library.load(tmp_path)
+    hit = library.ask("公式 AT&T 公司名", k=1).hits[0]
+    rendered = render.passage_html(hit)
+    assert "&lt;" in rendered and "&gt;" in rendered and "&amp;" in rendered
+    assert "<b>粗体</b>" not in rendered
+    text_only = html.unescape(re.sub(r"</?[bu]>", "", rendered))
+    assert text_only == hit.passage.text
+
+
+def test_example_questions_are_answerable(seeds_library):
+    examples = example_questions(seeds_library, 3)
+    assert len(examples) == 3 and len(set(examples)) == 3
+    assert all(seeds_library.ask(q).answered for q in examples)
+
+
+def test_neighbours_give_context(seeds_library):
+    middle = seeds_library.passages[5]
+    around = seeds_library.neighbours(middle.id)
+    assert [p.id for p in around] == [p.id for p in seeds_library.passages[4:7]]
