@@ -87,14 +87,24 @@ def load_thesaurus() -> Thesaurus:
     return Thesaurus(dict(groups_of))
 
 
+@lru_cache(maxsize=65536)
+def _fuzzy_syllable(ch: str) -> str:
+    syllables = lazy_pinyin(ch, errors="ignore")
+    if not syllables:
+        return ch
+    syllable = syllables[0]
+    for pattern, replacement in _FUZZY:
+        syllable = pattern.sub(replacement, syllable)
+    return syllable
+
+
 def fuzzy_pinyin(text: str) -> str:
-    """Toneless pinyin with the usual fuzzy pairs merged: 志愿者 and 自原者 meet as 'zi yuan ze'."""
-    syllables = []
-    for syllable in lazy_pinyin(text, errors="ignore"):
-        for pattern, replacement in _FUZZY:
-            syllable = pattern.sub(replacement, syllable)
-        syllables.append(syllable)
-    return " ".join(syllables)
+    """Toneless pinyin, character by character, with the usual fuzzy pairs merged.
+
+    志愿者 and 自原者 meet as 'zi yuan ze'.  Each character takes its common
+    reading, the same on the article's side and the question's.
+    """
+    return " ".join(_fuzzy_syllable(ch) for ch in text)
 
 
 class Expander:
@@ -151,7 +161,7 @@ class Expander:
         are too common to trust as corrections; they only stand in.
         """
         corrected: set[str] = set()
-        for word, piece in sorted(self.by_sound_of(text).items(), key=lambda item: -len(item[1])):
+        for word, piece in sorted(self.by_sound_of(text).items(), key=lambda item: (-len(item[1]), item[0])):
             if len(piece) >= 3 and piece in text:
                 text = text.replace(piece, word)
                 corrected.add(word)

@@ -35,6 +35,7 @@ MAX_QUESTION_CHARS = 500
 HEADING_CONTEXT = False
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
+CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _QUANTITY = re.compile(r"多少|几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,3}\d")
@@ -110,8 +111,10 @@ class Searcher:
         texts = [passage_text_for_index(p) for p in passages]
         self.word_tokens = [tokenize(t) for t in texts]
         self.norm_texts = [normalize(t) for t in texts]
-        self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.gram_tokens = [bigrams(t) for t in self.norm_texts]
+        self.token_sets = [frozenset(t) for t in self.word_tokens]
+        self.gram_sets = [frozenset(t) for t in self.gram_tokens]
+        self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
         self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts))
@@ -162,36 +165,37 @@ class Searcher:
             return 0.0
         return 0.8 * sum(g in grams for g in term_grams) / len(term_grams)  # type: ignore[operator]
 
-    def rank(self, query: Query) -> list[Ranked]:
-        """All passages with any score, best first; ties keep article order."""
+    def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
+        """The best `limit` passages with any score, best first; ties keep article order.
+
+        Answer-type bonuses (a figure for 'how many', a caption for 'photo')
+        are weighed on the leading candidates only, which keeps a question's
+        cost bounded by its own terms on a large archive.
+        """
         if not query.words:
             return []
         word_scores = _normalized(self.words, query.words)
         gram_scores = _normalized(self.grams, query.grams)
         blended = WORD_SHARE * word_scores + (1 - WORD_SHARE) * gram_scores
+        candidates = _top_rows(blended, max(limit, CANDIDATES))
         if _PICTURE.search(query.text):
-            blended = blended + PICTURE_BONUS * self.is_caption * (blended > 0)
+            blended[candidates] += PICTURE_BONUS * self.is_caption[candidates]
         if query.wants_number:
-            blended = blended + NUMBER_BONUS * self._figures_near_terms(query) * (blended > 0)
-        order = np.lexsort((np.arange(len(blended)), -blended))
-        return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r)))
-                for r in order if blended[r] > 0]
+            blended[candidates] += NUMBER_BONUS * self._figures_near_terms(query, candidates)
+        best = candidates[np.lexsort((candidates, -blended[candidates]))][:limit]
+        return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r))) for r in best]
 
-    def _figures_near_terms(self, query: Query) -> np.ndarray:
-        """Per passage: 1 when the thing the question counts stands right next to a figure.
+    def _figures_near_terms(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """For each row: 1 when the thing the question counts stands right next to a figure.
 
         A question asking how many is answered where the thing it counts is
         counted ('小区80个', '80个小区'), not merely mentioned ('小区监测').
         The counted thing is the word after the quantity word (多少个小区),
         else the one before it (小区有多少).
         """
-        out = np.zeros(len(self.passages))
         counted = self._counted_terms(query)
-        if not counted:
-            return out
-        for row, text in enumerate(self.norm_texts):
-            out[row] = max((weight for term, weight in counted.items() if _next_to_figure(text, term)), default=0.0)
-        return out
+        return np.array([max((w for t, w in counted.items() if _next_to_figure(self.norm_texts[r], t)), default=0.0)
+                         for r in rows], dtype=np.float64)
 
     def _counted_terms(self, query: Query) -> dict[str, float]:
         match = _QUANTITY.search(query.text)
@@ -207,8 +211,8 @@ class Searcher:
         return counted
 
     def _passage_coverage(self, query: Query, row: int) -> float:
-        tokens = set(self.word_tokens[row])
-        grams = set(self.gram_tokens[row])
+        tokens = self.token_sets[row]
+        grams = self.gram_sets[row]
         total = sum(query.term_weights.values()) or 1.0
         got = 0.0
         for term, weight in query.term_weights.items():
@@ -242,6 +246,14 @@ def _next_to_figure(text: str, term: str) -> bool:
             return True
         start = text.find(term, start + 1)
     return False
+
+
+def _top_rows(scores: np.ndarray, count: int) -> np.ndarray:
+    """Rows of the `count` highest positive scores, in no particular order."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= count:
+        return positive
+    return positive[np.argpartition(-scores[positive], count - 1)[:count]]
 
 
 def _normalized(index: BM25, query: dict[str, float]) -> np.ndarray:
