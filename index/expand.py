@@ -110,9 +110,11 @@ def fuzzy_pinyin(text: str) -> str:
 class Expander:
     """Maps question terms missing from the article onto article words, with a weight below 1."""
 
-    def __init__(self, vocabulary: set[str], text: str = "", thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, vocabulary: set[str], text: str = "", grams: set[str] | None = None,
+                 thesaurus: Thesaurus | None = None) -> None:
         self.vocabulary = vocabulary
         self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
+        self.grams = grams if grams is not None else {text[i:i + 2] for i in range(len(text) - 1)}
         self.thesaurus = thesaurus if thesaurus is not None else load_thesaurus()
         self.by_sound: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
@@ -137,7 +139,11 @@ class Expander:
 
     def has(self, word: str) -> bool:
         """An article word, or a 2+ character stretch of the article (外来人 inside 外来人员)."""
-        return word in self.vocabulary or (len(word) >= 2 and word in self.text)
+        if word in self.vocabulary:
+            return True
+        if len(word) < 2 or any(word[i:i + 2] not in self.grams for i in range(len(word) - 1)):
+            return False  # a missing bigram settles it without scanning the article
+        return word in self.text
 
     def by_sound_of(self, text: str) -> dict[str, str]:
         """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch."""

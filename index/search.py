@@ -26,7 +26,7 @@ import numpy as np
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage
-from index.tokens import bigrams, normalize, question_text, stopwords, tokenize, words
+from index.tokens import bigrams, normalize, question_text, stopwords, tokenize, word_bigrams, words
 
 WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per question
 MIN_COVERAGE = 0.55  # share of the question's weight the article must contain
@@ -117,7 +117,7 @@ class Searcher:
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
-        self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts))
+        self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts), set(self.grams.rows))
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
@@ -129,7 +129,7 @@ class Searcher:
                 query_words[word] = max(query_words.get(word, 0.0), weight)
         query_grams: dict[str, float] = {}
         for word, weight in query_words.items():
-            for gram in bigrams(word):
+            for gram in word_bigrams(word):
                 query_grams[gram] = max(query_grams.get(gram, 0.0), weight)
         query = Query(text=text, terms=terms, term_weights={t: specificity(t) for t in terms},
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
@@ -160,7 +160,7 @@ class Searcher:
     @staticmethod
     def _pieces_share(term: str, grams: object) -> float:
         """A 3+ character word cut differently still counts, a little, for the bigrams of it present."""
-        term_grams = bigrams(term)
+        term_grams = word_bigrams(term)
         if len(term) < 3 or not term_grams:
             return 0.0
         return 0.8 * sum(g in grams for g in term_grams) / len(term_grams)  # type: ignore[operator]

@@ -117,6 +117,13 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
+def word_bigrams(word: str) -> list[str]:
+    """The bigrams of a single content word, as bigrams() would give them, without segmenting again."""
+    if len(word) < 2 or not _CJK.fullmatch(word):
+        return [word]
+    return [word[i:i + 2] for i in range(len(word) - 1)]
+
+
 def tokenize(text: str) -> list[str]:
     """Article side: normalize, then content words."""
     return words(normalize(text))
