@@ -32,3 +32,65 @@ def test_ask_json_reads_stdin_lines_in_order_with_the_documented_shape():
     assert isinstance(passage["score"], float)
     assert rows[1]["answered"] is False
     assert rows[2] == {"question": "？？", "answered": False, "passages": []}
+
+
+def test_ask_for_a_person_marks_the_sentence_and_names_the_source():
+    result = run_bot("ask", "东湖街道有多少个小区")
+    assert result.returncode == 0
+    assert "【" in result.stdout and "80个" in result.stdout and "出处" in result.stdout
+
+
+def test_out_of_scope_question_is_declined_with_examples():
+    result = run_bot("ask", "番茄炒蛋怎么做")
+    assert result.returncode == 0
+    assert "没有找到" in result.stdout and "文章里怎么说" in result.stdout
+
+
+def test_bad_questions_get_clear_messages_not_tracebacks():
+    for question, expected in (("", "请输入"), ("？？！", "没有可以查找的文字"), ("🙂" * 50, "没有可以查找的文字")):
+        result = run_bot("ask", question)
+        assert result.returncode == 0 and expected in result.stdout and "Traceback" not in result.stderr
+    long = run_bot("ask", "志愿者服务了多少小时" + "。" * 10_000)
+    assert long.returncode == 0 and "145056" in long.stdout and "太长" in long.stdout
+
+
+def test_article_problems_exit_2_with_one_clear_line(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_bot("ask", "问题", "--seeds", str(empty))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "没有" in result.stderr
+    binary = tmp_path / "binary"
+    binary.mkdir()
+    (binary / "a.txt").write_bytes(b"\x00\xff" * 1000)
+    result = run_bot("ask", "问题", env={"ARTICLE_DIR": str(binary)})
+    assert result.returncode == 2 and "a.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_seeds_option_and_article_dir_choose_the_article(tmp_path: Path):
+    (tmp_path / "zoo.txt").write_text("动物园新闻\n\n动物园今年新来了三只大熊猫，分别叫团团、圆圆和欢欢。", encoding="utf-8")
+    by_option = run_bot("ask", "--json", "大熊猫叫什么名字", "--seeds", str(tmp_path))
+    by_env = run_bot("ask", "--json", "大熊猫叫什么名字", env={"ARTICLE_DIR": str(tmp_path)})
+    for result in (by_option, by_env):
+        row = json.loads(result.stdout)
+        assert row["answered"] and "团团" in row["passages"][0]["text"] and row["passages"][0]["document"] == "zoo"
+
+
+def test_eval_prints_figures_per_kind_and_rejects_malformed_files(tmp_path: Path):
+    good = tmp_path / "q.jsonl"
+    good.write_text('{"id": "a", "question": "东湖街道有多少个小区", "answers": ["小区80个"], "kind": "number"}\n'
+                    '{"id": "b", "question": "番茄炒蛋怎么做", "answers": [], "kind": "out_of_scope"}\n', encoding="utf-8")
+    result = run_bot("eval", str(good))
+    assert result.returncode == 0
+    assert "number" in result.stdout and "hit@1 1.000" in result.stdout and "declined 1.000" in result.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "question": "x"}\nnot json\n', encoding="utf-8")
+    result = run_bot("eval", str(bad))
+    assert result.returncode == 2 and "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_repl_answers_pages_with_more_and_leaves_on_eof():
+    result = run_bot("repl", stdin="志愿者服务了多少小时\n/more\n/help\n")
+    assert result.returncode == 0
+    assert "145056" in result.stdout and "/more" in result.stdout
+    assert result.stdout.count("出处") >= 2
