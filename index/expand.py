@@ -27,6 +27,7 @@ RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word tha
 SOUND_WEIGHT = 0.8
 SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says less
 LOCATIVE_WEIGHT = 0.9
+HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
@@ -121,21 +122,37 @@ class Expander:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
                 self.by_sound[fuzzy_pinyin(word)].add(word)
         self._containing: dict[str, list[str]] | None = None
+        self.by_last: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            if len(word) == 2 and _CJK_RUN.fullmatch(word):
+                self.by_last[word[1]].append(word)
 
     def by_meaning(self, term: str) -> dict[str, float]:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
+        if len(term) < 2:
+            return {}  # a single character has too many senses to expand safely (当 → 做, 作为, 面对)
         found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
         if len(term) >= 2 and term[-1] in _LOCATIVE and term[:-1] in self.vocabulary:
             found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
         if found or len(term) < 2:
-            return found
+            return found or self.by_head(term)
         if self._containing is None:
             self._containing = _index_by_part(self.thesaurus)
         for longer in self._containing.get(term, ()):
             for word, weight in self.thesaurus.related(longer).items():
                 if self.has(word):
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
-        return found
+        return found or self.by_head(term)
+
+    def by_head(self, term: str) -> dict[str, float]:
+        """Two-character article words with the same head morpheme (在家 → 居家, 开导 → 疏导).
+
+        Chinese compounds mostly put the head last; sharing it is a weak sign
+        of shared meaning, so the weight is low and only used when nothing better stands in.
+        """
+        if len(term) != 2 or not _CJK_RUN.fullmatch(term):
+            return {}
+        return {w: HEAD_WEIGHT for w in self.by_last.get(term[1], ()) if w[0] != term[0]}
 
     def has(self, word: str) -> bool:
         """An article word, or a 2+ character stretch of the article (外来人 inside 外来人员)."""
