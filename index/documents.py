@@ -17,6 +17,8 @@ from pathlib import Path
 
 import jieba
 
+jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+
 TEXT_SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _SENTENCE_END = "。！？!?；;…"
@@ -143,7 +145,8 @@ def classify(blocks: list[Block]) -> list[Block]:
     """Front matter (title, subtitle, byline) until the first prose; then headings and captions.
 
     A short line after a wide gap of blank lines is a photo caption (the gap is
-    where the picture stood); a short line in the normal flow is a heading.
+    where the picture stood); a short line in the normal flow is a heading,
+    unless no prose follows it (a caption placed just before a heading).
     """
     seen_body = False
     seen_title = False
@@ -165,6 +168,9 @@ def classify(blocks: list[Block]) -> list[Block]:
             block.kind = "caption"
         else:
             block.kind = "heading"
+    for block, following in zip(blocks, blocks[1:] + [None]):
+        if block.kind == "heading" and (following is None or following.kind in ("heading", "caption")):
+            block.kind = "caption"  # a heading leads into prose; a short line that does not is a caption
     return blocks
 
 

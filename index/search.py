@@ -43,6 +43,10 @@ NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a 
 _QUANTITY = re.compile(r"多少|几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,3}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
+_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
+_WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|日期")
+_TIME = re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|起|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区|路|街)")
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 
 
@@ -241,6 +245,17 @@ class Searcher:
             got += weight * max(stand_in, self._pieces_share(term, grams))
         return got / total
 
+    def _lacks_answer_type(self, query: Query, row: int) -> bool:
+        """A 'how many' question needs a figure in the passage, a 'when' question a time."""
+        text = self.norm_texts[row]
+        if query.wants_number and not _ANY_FIGURE.search(text):
+            return True
+        return bool(_WHEN.search(query.text)) and not _TIME.search(text)
+
+    def _names_another_place(self, query: Query) -> bool:
+        """A place the article never names (拱墅区, 上海市) means the question is about somewhere else."""
+        return any(_PLACE.fullmatch(t) and query.found[t] < 0.5 for t in query.terms)
+
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:
         """Answer when the article holds most of what the question asks, decline when it holds little.
 
@@ -254,6 +269,8 @@ class Searcher:
         total = sum(query.term_weights.values())
         coverage = sum(query.term_weights[t] * query.found[t] for t in query.terms) / total
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
+            return Decision(False, "not_in_article", coverage)
+        if self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
