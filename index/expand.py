@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -39,6 +40,24 @@ class Thesaurus:
     """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#')."""
 
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
+
+    def restricted_to(self, keep: Callable[[str], bool]) -> "Thesaurus":
+        """Only the groups with a member the article has: the others can never stand in.
+
+        This keeps an index's thesaurus a few thousand entries instead of 90,000,
+        small enough to save with the index and load in a blink.
+        """
+        groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        seen: set[int] = set()
+        for groups in self.groups_of.values():
+            for kind, members in groups:
+                if id(members) in seen:
+                    continue
+                seen.add(id(members))
+                if any(keep(word) for word in members):
+                    for word in members:
+                        groups_of[word].append((kind, members))
+        return Thesaurus(dict(groups_of))
 
     def related(self, term: str) -> dict[str, float]:
         """Words of the same meaning (weight SYNONYM_WEIGHT) or related (RELATED_WEIGHT)."""
@@ -116,7 +135,7 @@ class Expander:
         self.vocabulary = vocabulary
         self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
         self.grams = grams if grams is not None else {text[i:i + 2] for i in range(len(text) - 1)}
-        self.thesaurus = thesaurus if thesaurus is not None else load_thesaurus()
+        self.thesaurus = (thesaurus if thesaurus is not None else load_thesaurus()).restricted_to(self.has)
         self.by_sound: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
