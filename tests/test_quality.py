@@ -1,0 +1,54 @@
+"""Answer quality must not regress: floors at the figures reached (see the README's figures).
+
+The dev set is what ranking was tuned on; the held-out set and the second
+article's questions were written before tuning and never tuned on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core_fixtures import DEV_SET, HELDOUT_SET, ROOT, seeds_library  # noqa: F401  (fixture)
+from index.evaluation import evaluate, load_cases
+from index.library import Library
+from index.passages import MAX_CHARS
+
+SECOND = ROOT / "tests" / "data" / "articles"
+
+# (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
+FLOORS = {
+    "dev": (0.947, 1.0, 0.053),
+    "heldout": (0.90, 0.53, 0.217),
+    "second": (0.77, 0.71, 0.23),
+}
+
+
+def _figures(library: Library, path) -> tuple[float, float, float]:
+    report = evaluate(library, load_cases(path))
+    inside, outside = report.total(True), report.total(False)
+    return (inside.hit1 / inside.questions, outside.declined / outside.questions, inside.declined / inside.questions)
+
+
+def _check(name: str, figures: tuple[float, float, float]) -> None:
+    hit1, declined, wrongly = figures
+    floor_hit1, floor_declined, ceiling_wrongly = FLOORS[name]
+    assert hit1 >= floor_hit1 - 1e-9, f"{name}: hit@1 {hit1:.3f} below {floor_hit1}"
+    assert declined >= floor_declined - 1e-9, f"{name}: declined {declined:.3f} below {floor_declined}"
+    assert wrongly <= ceiling_wrongly + 1e-9, f"{name}: wrongly declined {wrongly:.3f} above {ceiling_wrongly}"
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")
+def test_dev_set(seeds_library):
+    _check("dev", _figures(seeds_library, DEV_SET))
+
+
+def test_heldout_set(seeds_library):
+    _check("heldout", _figures(seeds_library, HELDOUT_SET))
+
+
+def test_second_article():
+    _check("second", _figures(Library.load(SECOND / "second"), SECOND / "second_questions.jsonl"))
+
+
+def test_no_passage_over_the_limit(seeds_library):
+    assert max(len(p.text) for p in seeds_library.passages) <= MAX_CHARS
