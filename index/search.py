@@ -31,9 +31,9 @@ from index.tokens import bigrams, normalize, question_text, stopwords, tokenize,
 WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per question
 TOPIC_DISCOUNT = 1.0  # a word in every passage counts for nothing, one in few for nearly its full weight
 MIN_COVERAGE = 0.5  # at least half of what the question asks (by weight) must be in the article
-MIN_COVERAGE_COMMON = 0.35  # ... or this much, when only common words are missing
-RARE = 12.5  # specificity of a word rarer than about 1 in 220,000 in jieba's dictionary counts
-MIN_PASSAGE_COVERAGE = 0.3  # share of the question's weight the best passage must contain
+MIN_COVERAGE_COMMON = 0.3  # ... or this much, when only common words are missing
+RARE = 13.5  # specificity of a word rarer than about 1 in 700,000 words of jieba's dictionary
+MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage must contain
 MAX_QUESTION_CHARS = 500
 HEADING_CONTEXT = False
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
@@ -43,9 +43,19 @@ NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a 
 _QUANTITY = re.compile(r"多少|几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,3}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
+_ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
+    (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
+     re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
+    (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),
+    (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|上午|下午|晚上|凌晨|中午|全天|小时")),
+    (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
+     re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
+    (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
+    (re.compile(r"电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
+    (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
+     re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
+)
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
-_WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|日期")
-_TIME = re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|起|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|街道|社区|路|街)")
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 
@@ -246,11 +256,12 @@ class Searcher:
         return got / total
 
     def _lacks_answer_type(self, query: Query, row: int) -> bool:
-        """A 'how many' question needs a figure in the passage, a 'when' question a time."""
+        """The question asks for a kind of answer (a figure, a time, a sum of money, an age, a
+        phone number, a place) that the passage does not hold: it cannot be the answer."""
         text = self.norm_texts[row]
         if query.wants_number and not _ANY_FIGURE.search(text):
             return True
-        return bool(_WHEN.search(query.text)) and not _TIME.search(text)
+        return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
     def _names_another_place(self, query: Query) -> bool:
         """A place the article never names (拱墅区, 上海市) means the question is about somewhere else."""
