@@ -30,8 +30,6 @@ SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says
 LOCATIVE_WEIGHT = 0.9
 HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
-# last characters that are grammar, not the head of a word: 借到, 看了, 馆里, 我们
-_WEAK_HEADS = _LOCATIVE + "到了着过们的得地来去起出好完住开个些性化子头"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
           (re.compile(r"^l"), "n"), (re.compile(r"ng$"), "n"))
@@ -152,10 +150,9 @@ class Expander:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
         if len(term) < 2:
             return {}  # a single character has too many senses to expand safely (当 → 做, 作为, 面对)
-        # a one-character stand-in has too many senses to trust (来看 → 张, 盼)
-        found = {w: s for w, s in self.thesaurus.related(term).items() if len(w) >= 2 and self.has(w)}
-        if term[-1] in _LOCATIVE:
-            found.update(self.by_place(term[:-1]))
+        found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
+        if len(term) >= 2 and term[-1] in _LOCATIVE and term[:-1] in self.vocabulary:
+            found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
         if found or len(term) < 2:
             return found or self.by_head(term)
         if self._containing is None:
@@ -166,21 +163,13 @@ class Expander:
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
         return found or self.by_head(term)
 
-    def by_place(self, stem: str) -> dict[str, float]:
-        """村里 is 村 with 'in': the article's 村; 馆里 is 馆 with 'in': the article's 图书馆, 新馆."""
-        if stem in self.vocabulary:
-            return {stem: LOCATIVE_WEIGHT}
-        if len(stem) == 1:
-            return {w: HEAD_WEIGHT for w in self.by_last.get(stem, ())}
-        return {}
-
     def by_head(self, term: str) -> dict[str, float]:
         """Two-character article words with the same head morpheme (在家 → 居家, 开导 → 疏导).
 
         Chinese compounds mostly put the head last; sharing it is a weak sign
         of shared meaning, so the weight is low and only used when nothing better stands in.
         """
-        if len(term) != 2 or not _CJK_RUN.fullmatch(term) or term[1] in _WEAK_HEADS:
+        if len(term) != 2 or not _CJK_RUN.fullmatch(term):
             return {}
         return {w: HEAD_WEIGHT for w in self.by_last.get(term[1], ()) if w[0] != term[0]}
 
