@@ -1,4 +1,4 @@
-"""python -m bot [repl | ask | eval | serve]: with no command, serve when a token is set, else the REPL."""
+"""python -m bot [repl | ask | eval | serve | report]: with no command, serve when a token is set, else the REPL."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
     serve.add_argument("--listen", default="127.0.0.1", help="webhook listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8443, help="webhook port (default 8443)")
+    report = commands.add_parser("report", help="what readers asked: figures from the question log")
+    report.add_argument("--days", type=int, default=30, help="the last N days, today included (default 30)")
+    report.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report with charts")
+    report.add_argument("--log", metavar="PATH", help="the question log (default: QUESTION_LOG or data/questions.sqlite3)")
     for sub in (repl, ask, evaluate, serve):
         sub.add_argument("--seeds", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return main
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             from bot.telegram_app import serve
             return serve(args)
+        if command == "report":
+            from bot.report import report_command
+            return report_command(args)
         from index.library import Library
         library = Library.load(args.seeds)
         if command == "repl":
