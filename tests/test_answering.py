@@ -80,3 +80,17 @@ def test_neighbours_give_context(seeds_library):
     middle = seeds_library.passages[5]
     around = seeds_library.neighbours(middle.id)
     assert [p.id for p in around] == [p.id for p in seeds_library.passages[4:7]]
+
+
+def test_several_articles_each_answer_names_its_article(tmp_path: Path):
+    import shutil
+    shutil.copy(Path(__file__).parent.parent / "seeds" / "000_1b196d080c1f959b.txt", tmp_path / "epidemic.txt")
+    shutil.copy(Path(__file__).parent / "data" / "articles" / "second" / "library.txt", tmp_path / "library.txt")
+    library = Library.load(tmp_path)
+    assert len(library.documents) == 2 and len(library.titles) == 2
+    library_hit = library.ask("图书馆改造后阅览座位有多少个？").hits[0]
+    epidemic_hit = library.ask("东湖街道有多少个小区").hits[0]
+    assert library_hit.passage.document == "library" and "1480" in library_hit.passage.text
+    assert epidemic_hit.passage.document == "epidemic" and "小区80个" in epidemic_hit.passage.text
+    assert library_hit.passage.title in render.source_line(library_hit)
+    assert len({p.id for p in library.passages}) == len(library.passages)
