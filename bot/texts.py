@@ -39,6 +39,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_help": "使用帮助",
         "cmd_about": "关于这篇文章",
         "cmd_ask": "提问（群聊中使用）",
+        "footer": "—— 出处：{source}",
+        "inline_question": "问：{question}",
+        "button_up": "👍",
+        "button_down": "👎",
+        "reloaded": "已重新载入：{titles}，共 {passages} 个段落。",
+        "reload_failed": "重新载入失败，仍在使用原来的文章：{reason}",
     },
     "en": {
         "repl_banner": "Article Q&A · {passages} passages loaded: {titles}\nType a question; /more for the next passage, /help, Ctrl-D to leave.",
@@ -72,6 +78,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_help": "Help",
         "cmd_about": "About the article",
         "cmd_ask": "Ask a question (in groups)",
+        "footer": "— Source: {source}",
+        "inline_question": "Q: {question}",
+        "button_up": "👍",
+        "button_down": "👎",
+        "reloaded": "Reloaded: {titles}, {passages} passages.",
+        "reload_failed": "Reload failed; still using the previous article: {reason}",
     },
 }
 

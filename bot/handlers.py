@@ -1,0 +1,490 @@
+"""What the bot does with each update: questions, commands, buttons, inline queries, errors.
+
+Handlers share state through bot_data (set up by telegram_app.build_application):
+  "settings"  Settings            "corpus"   Corpus (library + examples, swapped whole by /reload)
+  "examples"  ExampleBook         "flood"    FloodGate
+  "feedback"  FeedbackSink        "replied"  Replied
+and keep each answer's candidates in chat_data["views"], keyed by the answer's message id.
+
+Updates are handled concurrently, so nothing here awaits between reading and
+writing shared state. Message texts are never logged at INFO.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultsButton,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ContextTypes
+
+from bot.guards import admin_only, chat_allowed
+from bot.replies import (
+    CANDIDATES,
+    answer_html,
+    answer_keyboard,
+    candidates,
+    context_html,
+    examples_keyboard,
+    inline_results,
+    parse_press,
+    plain_html,
+)
+from bot.texts import language_of, text
+from index.answer import Answer, Hit
+from index.documents import ArticleError
+from index.library import Library, example_questions, seeds_folder
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+VIEWS_PER_CHAT = 300  # answers per chat whose buttons still work; older ones answer "expired"
+EXAMPLES_SHOWN = 3
+INLINE_CACHE_SECONDS = 10
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a URL quoted from the article should not unfurl
+
+
+# -- shared state ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The library and the example questions made from it: /reload swaps both in one assignment."""
+
+    library: Library
+    examples: tuple[str, ...]
+
+
+def make_corpus(library: Library) -> Corpus:
+    return Corpus(library, tuple(example_questions(library, EXAMPLES_SHOWN)))
+
+
+class ExampleBook:
+    """Example questions under stable numbers, so a "q:<n>" button asks what it showed even after /reload.
+
+    It only grows by distinct example questions (a handful per reload).
+    """
+
+    def __init__(self) -> None:
+        self._questions: list[str] = []
+
+    def number(self, question: str) -> int:
+        if question not in self._questions:
+            self._questions.append(question)
+        return self._questions.index(question)
+
+    def get(self, number: int) -> str | None:
+        return self._questions[number] if 0 <= number < len(self._questions) else None
+
+    def numbered(self, questions: tuple[str, ...] | list[str]) -> list[tuple[int, str]]:
+        return [(self.number(q), q) for q in questions]
+
+
+class Replied:
+    """Updates that already got their reply (or, for button presses and inline queries, their one answer
+    attempt), so the error handler never sends a second one."""
+
+    def __init__(self, keep: int = 5000) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._keep = keep
+
+    def add(self, update_id: int) -> None:
+        if update_id in self._ids:
+            return
+        self._order.append(update_id)
+        self._ids.add(update_id)
+        if len(self._order) > self._keep:
+            self._ids.discard(self._order.popleft())
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
+
+
+@dataclass(frozen=True)
+class View:
+    """The candidates behind one answer message, in the asker's language."""
+
+    hits: tuple[Hit, ...]
+    lang: str
+    truncated: bool
+
+
+def _corpus(context: Context) -> Corpus:
+    return context.bot_data["corpus"]
+
+
+def _views(context: Context) -> OrderedDict[int, View]:
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    return chat_data.setdefault("views", OrderedDict())
+
+
+def _lang(update: Update) -> str:
+    user = update.effective_user
+    return language_of(user.language_code if user else None)
+
+
+def _titles(library: Library, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(library.titles)
+
+
+# -- sending -----------------------------------------------------------------------------------------
+
+
+async def _reply(update: Update, context: Context, body: str, markup: InlineKeyboardMarkup | None = None,
+                 *, quote: bool | None = None) -> Message | None:
+    """Reply in HTML to the update's message; once sent, the error handler adds nothing for this update."""
+    message = update.effective_message
+    if message is None:
+        return None
+    sent = await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
+                                    link_preview_options=NO_PREVIEW)
+    context.bot_data["replied"].add(update.update_id)
+    return sent
+
+
+def _admit(update: Update, context: Context) -> tuple[bool, str | None]:
+    """Allowlist, then flood control, for an update already known to be meant for the bot.
+
+    Returns (admitted, key of the notice to show if not). Synchronous on purpose:
+    concurrent updates of one user cannot slip between the count and its update.
+    """
+    settings = context.bot_data["settings"]
+    chat = update.effective_chat
+    if chat is not None and not chat_allowed(settings.allowed_chat_ids, chat.id):
+        logger.info("update %s: chat %s is not in ALLOWED_CHAT_IDS", update.update_id, chat.id)
+        return False, "not_allowed"
+    user = update.effective_user
+    if user is None:
+        return True, None
+    verdict = context.bot_data["flood"].check(user.id)
+    if verdict == "ok":
+        return True, None
+    if verdict == "notice":
+        logger.info("update %s: user %s is over the flood limit", update.update_id, user.id)
+        return False, "flood"
+    return False, None
+
+
+async def _admitted(update: Update, context: Context) -> bool:
+    """_admit for message updates, telling the reader why when they are turned away."""
+    admitted, notice = _admit(update, context)
+    if not admitted and notice:
+        await _reply(update, context, plain_html(notice, _lang(update)))
+    return admitted
+
+
+def _ask(context: Context, update: Update, question: str) -> Answer:
+    answer = _corpus(context).library.ask(question, k=CANDIDATES)  # ~10 ms: fine on the event loop
+    best = answer.hits[0].passage.id if answer.answered else "-"
+    logger.info("update %s: reason=%s passage=%s truncated=%s", update.update_id, answer.reason, best,
+                answer.truncated)
+    return answer
+
+
+async def _send_answer(update: Update, context: Context, anchor: Message, answer: Answer, lang: str,
+                       quote: bool) -> None:
+    """The answer as a reply to `anchor`'s chat: the passage with buttons, or why there is none."""
+    corpus = _corpus(context)
+    hits: tuple[Hit, ...] = ()
+    markup: InlineKeyboardMarkup | None = None
+    if answer.reason == "empty":
+        body = plain_html("empty", lang)
+    elif answer.reason == "no_words":
+        body = plain_html("no_words", lang, example=corpus.examples[0] if corpus.examples else "……")
+    elif not answer.answered or not (hits := candidates(answer)):
+        body = plain_html("not_in_article", lang)
+        if answer.truncated:
+            body = f"<i>{plain_html('truncated', lang)}</i>\n\n{body}"
+        markup = examples_keyboard(context.bot_data["examples"].numbered(corpus.examples[:EXAMPLES_SHOWN]))
+    else:
+        body = answer_html(hits[0], lang, truncated=answer.truncated)
+        markup = answer_keyboard(0, lang)
+    sent = await anchor.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
+                                   link_preview_options=NO_PREVIEW)
+    context.bot_data["replied"].add(update.update_id)
+    if hits:
+        views = _views(context)
+        views[sent.message_id] = View(hits, lang, answer.truncated)
+        while len(views) > VIEWS_PER_CHAT:
+            views.popitem(last=False)
+
+
+async def _answer_message(update: Update, context: Context, question: str) -> None:
+    """Answer a question a reader sent as (or in) a message."""
+    message = update.effective_message
+    assert message is not None
+    if not await _admitted(update, context):
+        return
+    # Quote in groups (several people ask) and for edits (which version is answered); not otherwise.
+    quote = message.chat.type != ChatType.PRIVATE or update.edited_message is not None
+    await _send_answer(update, context, message, _ask(context, update, question), _lang(update), quote)
+
+
+# -- questions in messages -----------------------------------------------------------------------------
+
+
+def _bot_mention(username: str) -> re.Pattern[str]:
+    return re.compile(rf"@{re.escape(username)}(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def strip_mentions(value: str, username: str, names: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """The text without the bot's @mentions (and name mentions `names`), and whether it had any."""
+    pattern = _bot_mention(username)
+    mentioned = bool(pattern.search(value))
+    value = pattern.sub(" ", value)
+    for name in names:
+        mentioned = True
+        value = value.replace(name, " ", 1)
+    return value.strip(), mentioned
+
+
+def _name_mentions(message: Message, bot_id: int) -> tuple[str, ...]:
+    """Mentions of the bot by name (text_mention entities) rather than by @username."""
+    found = message.parse_entities([MessageEntity.TEXT_MENTION])
+    return tuple(shown for entity, shown in found.items() if entity.user and entity.user.id == bot_id)
+
+
+def _from_this_bot(message: Message, context: Context) -> bool:
+    """Our own inline answers sent into a chat come back as messages via us; they are not questions."""
+    return message.via_bot is not None and message.via_bot.id == context.bot.id
+
+
+async def on_private_text(update: Update, context: Context) -> None:
+    """In a private chat any text is a question."""
+    message = update.effective_message
+    if message is None or _from_this_bot(message, context):
+        return
+    question, _ = strip_mentions(message.text or "", context.bot.username, _name_mentions(message, context.bot.id))
+    await _answer_message(update, context, question)
+
+
+async def on_group_text(update: Update, context: Context) -> None:
+    """In groups, answer only what is addressed to the bot: an @mention or a reply to one of its messages."""
+    message = update.effective_message
+    if message is None or _from_this_bot(message, context):
+        return
+    question, mentioned = strip_mentions(message.text or "", context.bot.username,
+                                         _name_mentions(message, context.bot.id))
+    replied_to = message.reply_to_message
+    to_bot = replied_to is not None and replied_to.from_user is not None and replied_to.from_user.id == context.bot.id
+    if not (mentioned or to_bot):
+        return  # chatter between people
+    await _answer_message(update, context, question)
+
+
+async def on_non_text(update: Update, context: Context) -> None:
+    """Photos, stickers, voice, files, locations…: say that only text questions work."""
+    if await _admitted(update, context):
+        await _reply(update, context, plain_html("non_text", _lang(update)))
+
+
+# -- commands ------------------------------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: Context) -> None:
+    if not await _admitted(update, context):
+        return
+    lang = _lang(update)
+    corpus = _corpus(context)
+    body = plain_html("start", lang, title=_titles(corpus.library, lang))
+    await _reply(update, context, body, examples_keyboard(context.bot_data["examples"].numbered(corpus.examples)))
+
+
+async def on_help(update: Update, context: Context) -> None:
+    if await _admitted(update, context):
+        await _reply(update, context, plain_html("help", _lang(update), username=context.bot.username))
+
+
+async def on_about(update: Update, context: Context) -> None:
+    if not await _admitted(update, context):
+        return
+    lang = _lang(update)
+    library = _corpus(context).library
+    sources = ", ".join(Path(d.path).name if d.path else d.name for d in library.documents)
+    await _reply(update, context, plain_html("about", lang, titles=_titles(library, lang), sources=sources,
+                                             passages=len(library.passages)))
+
+
+async def on_ask(update: Update, context: Context) -> None:
+    """/ask 问题 (or /ask@bot 问题): the question is everything after the command, line breaks kept."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.entities[0] if message.entities else None
+    question = message.text[command.length:] if command and command.offset == 0 else " ".join(context.args or [])
+    question, _ = strip_mentions(question, context.bot.username)
+    if not question:
+        if await _admitted(update, context):
+            await _reply(update, context, plain_html("ask_usage", _lang(update)))
+        return
+    await _answer_message(update, context, question)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command this bot does not have, in a private chat: show what it does have."""
+    await on_help(update, context)
+
+
+async def _refuse_non_admin(update: Update, context: Context) -> None:
+    await _reply(update, context, plain_html("admin_only", _lang(update)))
+
+
+def _article_folder(library: Library) -> Path:
+    """Reload from where the running library came from (all documents share one folder)."""
+    paths = [d.path for d in library.documents if d.path]
+    return Path(paths[0]).parent if paths else seeds_folder()
+
+
+@admin_only(_refuse_non_admin)
+async def on_reload(update: Update, context: Context) -> None:
+    """Re-read the article folder and swap the new library in; answers in flight finish on the old one."""
+    lang = _lang(update)
+    folder = _article_folder(_corpus(context).library)
+    try:
+        corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder)))
+    except (ArticleError, OSError) as error:
+        logger.warning("reload from %s failed: %s", folder, error)
+        await _reply(update, context, plain_html("reload_failed", lang, reason=error))
+        return
+    context.bot_data["corpus"] = corpus
+    logger.info("reloaded %s: %d passages", folder, len(corpus.library.passages))
+    await _reply(update, context, plain_html("reloaded", lang, titles=_titles(corpus.library, lang),
+                                             passages=len(corpus.library.passages)))
+
+
+# -- buttons -------------------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Every callback query is answered exactly once: with a short notice, or silently after acting."""
+    query = update.callback_query
+    assert query is not None
+    lang = language_of(query.from_user.language_code)
+    try:
+        notice = await _press(update, context, lang)
+    except Exception:
+        context.bot_data["replied"].add(update.update_id)
+        await query.answer(text("error", lang))
+        raise
+    context.bot_data["replied"].add(update.update_id)
+    await query.answer(notice)
+
+
+async def _press(update: Update, context: Context, lang: str) -> str | None:
+    """Do what the button asks; return the notice to show, if any."""
+    query = update.callback_query
+    assert query is not None
+    press = parse_press(query.data)
+    message = query.message
+    if press is None or not isinstance(message, Message):
+        return text("expired", lang)
+    admitted, notice = _admit(update, context)
+    if not admitted:
+        return text(notice, lang) if notice else None
+    if press.action == "example":
+        question = context.bot_data["examples"].get(press.index)
+        if question is None:
+            return text("expired", lang)
+        await _send_answer(update, context, message, _ask(context, update, question), lang, quote=False)
+        return None
+    view = _views(context).get(message.message_id)
+    if view is None or press.index >= len(view.hits):
+        return text("expired", lang)
+    if press.action == "next":
+        return await _show_next(message, view, press.index)
+    hit = view.hits[press.index]
+    if press.action == "context":
+        await message.reply_text(context_html(_corpus(context).library, hit, view.lang), parse_mode=ParseMode.HTML,
+                                 do_quote=True, link_preview_options=NO_PREVIEW)
+        return None
+    context.bot_data["feedback"].record(message.chat.id, query.from_user.id, message.message_id, hit.passage.id,
+                                        press.vote)
+    return text("feedback_thanks", lang)
+
+
+async def _show_next(message: Message, view: View, index: int) -> str | None:
+    """Edit the answer to the candidate after `index`, wrapping round to the best one."""
+    if len(view.hits) < 2:
+        return text("no_more", view.lang)
+    following = (index + 1) % len(view.hits)
+    try:
+        await message.edit_text(answer_html(view.hits[following], view.lang, truncated=view.truncated),
+                                parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(following, view.lang),
+                                link_preview_options=NO_PREVIEW)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+        # A double press: the first press already showed this candidate.
+    return None
+
+
+# -- inline mode -----------------------------------------------------------------------------------------
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """@bot 问题 in any chat: the top passages, ready to send; a hint for an empty query."""
+    query = update.inline_query
+    assert query is not None
+    lang = language_of(query.from_user.language_code)
+    allowed = context.bot_data["settings"].allowed_chat_ids
+    context.bot_data["replied"].add(update.update_id)
+    if not chat_allowed(allowed, query.from_user.id):  # inline has no chat: the user's private chat decides
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+        return
+    question = query.query.strip()
+    if not question:
+        button = InlineQueryResultsButton(text=text("inline_hint", lang), start_parameter="inline")
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
+        return
+    answer = _ask(context, update, question)
+    await query.answer(inline_results(answer, lang), cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+
+
+# -- errors ------------------------------------------------------------------------------------------------
+
+
+def _worth_telling(error: BaseException | None) -> bool:
+    """Whether a user-facing "error" message could help: not when Telegram itself is unreachable or refuses us."""
+    if isinstance(error, (Forbidden, RetryAfter, TimedOut)):
+        return False
+    return not isinstance(error, NetworkError) or isinstance(error, BadRequest)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log each failure once, with the update id and never the message text; tell the user only if
+    their update got no reply at all."""
+    error = context.error
+    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # getUpdates failing while Telegram is unreachable: PTB retries; one line per failure is enough.
+        logger.warning("fetching updates failed: %s: %s", type(error).__name__, error)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or update.update_id in context.bot_data["replied"]:
+        return
+    context.bot_data["replied"].add(update.update_id)
+    if not _worth_telling(error):
+        return
+    lang = _lang(update)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text("error", lang))
+        elif update.effective_message is not None and update.effective_chat is not None:
+            await update.effective_message.reply_text(html.escape(text("error", lang)), parse_mode=ParseMode.HTML)
+    except Exception as second:  # noqa: BLE001 — nothing more to do for this user
+        logger.debug("update %s: could not tell the user about the error: %s", update_id, type(second).__name__)

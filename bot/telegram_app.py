@@ -1,0 +1,197 @@
+"""The Telegram channel: `python -m bot serve` and the Application the tests drive in-process.
+
+build_application() wires handlers and shared state without touching the
+network, so tests run the real Application against a fake Bot API server;
+serve() adds what only a real run needs: settings, logging, loading the
+article before the first update, and a clean one-line exit for a bad token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Bot, BotCommand, Update, User
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.config import ConfigError, Settings, telegram_settings
+from bot.feedback import FeedbackSink, MemoryFeedback
+from bot.guards import FloodGate
+from bot.texts import text
+from index.library import Library
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "about", "ask")
+SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
+
+
+def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None) -> Application:
+    """A ready-to-start Application answering from `library`; no network is used until it starts."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(AIORateLimiter(max_retries=2))  # Telegram's outgoing limits, retrying a 429 twice
+        .concurrent_updates(True)  # one slow reader never holds up the others
+        .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
+        .post_init(set_commands)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    application = builder.build()
+    application.bot_data.update(
+        settings=settings,
+        corpus=handlers.make_corpus(library),
+        examples=handlers.ExampleBook(),
+        flood=FloodGate(settings.flood_limit),
+        feedback=feedback if feedback is not None else MemoryFeedback(),
+        replied=handlers.Replied(),
+    )
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    """Commands first (they win over plain text), then text by chat type, then everything else."""
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handlers([
+        CommandHandler("start", handlers.on_start),
+        CommandHandler("help", handlers.on_help),
+        CommandHandler("about", handlers.on_about),
+        CommandHandler("ask", handlers.on_ask),
+        CommandHandler("reload", handlers.on_reload),
+        MessageHandler(filters.COMMAND & private, handlers.on_unknown_command),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, handlers.on_private_text),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & groups, handlers.on_group_text),
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private, handlers.on_non_text),
+        CallbackQueryHandler(handlers.on_button),
+        InlineQueryHandler(handlers.on_inline_query),
+    ])
+    application.add_error_handler(handlers.on_error)
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu, in Chinese by default and in English for English-language clients."""
+    for lang, code in (("zh", None), ("en", "en")):
+        commands = [BotCommand(name, text(f"cmd_{name}", lang)) for name in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+# -- logging ---------------------------------------------------------------------------------------------
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the token (and webhook secret) with [REDACTED] in every record: message, args, traceback.
+
+    Defense in depth: httpx logs request URLs, which contain the token, so its
+    loggers are also held at WARNING; this catches whatever else might slip.
+    """
+
+    def __init__(self, secrets: list[str | None]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def clean(self, value: str) -> str:
+        for secret in self.secrets:
+            value = value.replace(secret, "[REDACTED]")
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 — a malformed record still gets logged, just unformatted
+            message = str(record.msg)
+        record.msg, record.args = self.clean(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    redact = RedactSecrets([settings.token, settings.webhook_secret])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+# -- serving ---------------------------------------------------------------------------------------------
+
+
+def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, object] | None:
+    """run_webhook's arguments for --webhook-url, or None for long polling."""
+    url = getattr(args, "webhook_url", None)
+    if not url:
+        return None
+    if not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET is required with --webhook-url: Telegram sends it with every update")
+    if not re.match(SECRET_PATTERN, settings.webhook_secret):
+        raise ConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("--webhook-url must be a full URL such as https://bot.example.com/telegram")
+    return {
+        "listen": args.listen, "port": args.port, "url_path": parts.path.strip("/"), "webhook_url": url,
+        "secret_token": settings.webhook_secret,
+    }
+
+
+async def check_token(settings: Settings) -> User:
+    """getMe with a throwaway Bot: a rejected token fails here, before the article is loaded.
+
+    Application.initialize would find out too, but only after seconds of loading,
+    and PTB logs that failure with a traceback of its own.
+    """
+    options = {"base_url": settings.base_url, "base_file_url": settings.base_file_url}
+    async with Bot(settings.token, **{k: v for k, v in options.items() if v}) as bot:
+        return bot.bot
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the bot until SIGINT/SIGTERM; returns the exit status (2 for configuration problems)."""
+    settings = telegram_settings()
+    webhook = webhook_options(args, settings)
+    configure_logging(settings)
+    try:
+        me = asyncio.run(check_token(settings))
+        logger.info("the token belongs to @%s", me.username)
+        library = Library.load(getattr(args, "seeds", None))  # before any update: nobody waits for loading
+        logger.info("loaded %d passages from %d article(s)", len(library.passages), len(library.documents))
+        application = build_application(settings, library)
+        if webhook:
+            application.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook)  # type: ignore[arg-type]
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather",
+              file=sys.stderr)
+        return 2
+    except NetworkError as error:
+        where = settings.base_url or "https://api.telegram.org"
+        print(f"error: cannot reach the Telegram Bot API at {where} ({type(error).__name__})", file=sys.stderr)
+        return 1
+    return 0

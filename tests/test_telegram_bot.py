@@ -1,0 +1,601 @@
+"""The Telegram bot end to end: the real python-telegram-bot Application against the fake Bot API server.
+
+Most tests run the Application in-process on a background event loop (RunningBot); a few run
+`python -m bot serve` as a subprocess to check what only a real process shows: the exit status and
+the one-line error for a bad token, that the token never reaches the logs, a clean SIGTERM, webhooks.
+Tests wait on conditions (a reply arriving, an update confirmed and fully handled), never on sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from fake_telegram import BotMessage, FakeTelegram, iter_entities, render_text, utf16_len
+from bot.config import Settings
+from bot.feedback import MemoryFeedback
+from bot.guards import FloodGate
+from bot.render import passage_html
+from bot.replies import answer_html, context_html, cut_hit
+from bot.telegram_app import RedactSecrets, build_application
+from bot.texts import TEXTS, text
+from index.library import Library, example_questions
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+VOLUNTEERS = "东湖街道有多少志愿者？"  # answered by the passage counting 2138 volunteers
+SYMBOLS_ARTICLE = """符号测试文章
+
+比较运算：当 a < b 且 c > d 时，表达式 a < b && c > d 成立；网页里的 <b>粗体</b> 标签与 &amp; 实体都只是文字，并非格式。
+
+图书馆每天上午九点开放，晚上八点闭馆，周一休息。
+"""
+
+
+# -- harness -----------------------------------------------------------------------------------------
+
+
+class RunningBot:
+    """The real Application long-polling the fake server from its own event loop in a thread."""
+
+    def __init__(self, tg: FakeTelegram, app: Application) -> None:
+        self.tg = tg
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="bot-loop", daemon=True)
+
+    def call(self, coroutine: Any, timeout: float = 15.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def start(self) -> RunningBot:
+        self.thread.start()
+        self.call(self._start())
+        return self
+
+    async def _start(self) -> None:
+        await self.app.initialize()
+        assert self.app.post_init is not None
+        await self.app.post_init(self.app)  # run_polling would call it; we drive the pieces ourselves
+        await self.app.start()
+        await self.app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        try:
+            self.call(self._stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+            self.loop.close()
+
+    async def _stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()  # waits for handlers still running
+        await self.app.shutdown()
+
+    def settle(self, update_id: int | None) -> None:
+        """Block until the update was fetched and every fetched update is fully handled."""
+        if update_id is not None:
+            self.tg.wait_for_offset(update_id)
+        self.call(self.app.update_queue.join())
+
+    @property
+    def feedback(self) -> MemoryFeedback:
+        return self.app.bot_data["feedback"]
+
+
+def make_settings(tg: FakeTelegram, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        token=tg.token, base_url=tg.base_url, base_file_url=None, webhook_secret=None,
+        allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=1000, log_level="INFO",
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def tg(fake_telegram: FakeTelegram) -> FakeTelegram:
+    return fake_telegram
+
+
+@pytest.fixture
+def start_bot(tg: FakeTelegram, seeds_library: Library) -> Iterator[Callable[..., RunningBot]]:  # noqa: F811
+    """start_bot(library=None, **settings) → a running bot; stopped after the test."""
+    running: list[RunningBot] = []
+
+    def start(library: Library | None = None, **overrides: Any) -> RunningBot:
+        app = build_application(make_settings(tg, **overrides), library or seeds_library, MemoryFeedback())
+        bot = RunningBot(tg, app).start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        bot.stop()
+
+
+@pytest.fixture
+def bot(start_bot: Callable[..., RunningBot]) -> RunningBot:
+    return start_bot()
+
+
+@pytest.fixture(scope="module")
+def symbols_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    folder = tmp_path_factory.mktemp("symbols")
+    (folder / "symbols.txt").write_text(SYMBOLS_ARTICLE, encoding="utf-8")
+    return Library.load(folder)
+
+
+def say(tg: FakeTelegram, chat_id: int, message: str, **kwargs: Any) -> BotMessage:
+    """A user's text; returns the bot's next message in that chat."""
+    before = len(tg.messages(chat_id))
+    tg.send_text(chat_id, message, **kwargs)
+    return tg.wait_for_messages(chat_id, before + 1)[before]
+
+
+def press(tg: FakeTelegram, chat_id: int, message_id: int, data: str, *, check: bool = True) -> dict[str, Any]:
+    """Press a button; returns the answerCallbackQuery parameters (sent after the bot acted)."""
+    query_id = tg.press_button(chat_id, message_id, data, check=check)
+    call = tg.wait_for(lambda c: c["method"] == "answerCallbackQuery"
+                       and c["params"]["callback_query_id"] == query_id)
+    return call["params"]
+
+
+def answers_for(tg: FakeTelegram, query_id: str) -> list[dict[str, Any]]:
+    return [a for a in tg.callback_answers if a["callback_query_id"] == query_id]
+
+
+def best_passage(library: Library, question: str) -> str:
+    return library.ask(question).hits[0].passage.text
+
+
+# -- private chats ---------------------------------------------------------------------------------------
+
+
+def test_private_question_gets_the_passage_in_html_with_buttons(tg: FakeTelegram, bot: RunningBot,
+                                                                seeds_library: Library) -> None:  # noqa: F811
+    reply = say(tg, 42, VOLUNTEERS)
+    assert best_passage(seeds_library, VOLUNTEERS) in reply.text and "2138" in reply.text
+    marked = list(iter_entities(reply.to_api()))
+    assert any(kind == "bold" and "2138" in shown for kind, shown in marked)
+    assert any(kind == "underline" and shown == "志愿者" for kind, shown in marked)
+    assert reply.text.endswith("—— 出处：《余杭区东湖街道： 疫情防控做好“加减法”》 · 主体密度“+”， 防疫漏洞“-”")
+    assert reply.parse_mode == "HTML" and reply.reply_to_message_id is None
+    assert reply.callback_data() == ["n:0", "c:0", "f:0:+", "f:0:-"]
+    assert [b["text"] for b in reply.buttons()] == ["换一个", "上下文", "👍", "👎"]
+    assert [c["command"] for c in tg.commands] == ["start", "help", "about", "ask"]
+    assert [c["description"] for c in tg.commands_for(language_code="en")][:2] == ["Start", "Help"]
+    assert tg.errors == []
+
+
+def test_start_help_about_and_an_example_button(tg: FakeTelegram, bot: RunningBot,
+                                                seeds_library: Library) -> None:  # noqa: F811
+    start = say(tg, 42, "/start")
+    assert "余杭区东湖街道： 疫情防控做好“加减法”" in start.text
+    examples = example_questions(seeds_library)
+    assert [b["text"] for b in start.buttons()] == examples and len(examples) >= 2
+    answer = press(tg, 42, start.message_id, start.callback_data()[1])
+    assert answer.get("text") is None
+    asked = tg.messages(42)[-1]
+    assert best_passage(seeds_library, examples[1]) in asked.text and asked.callback_data()[0] == "n:0"
+
+    assert "@article_qa_bot" in say(tg, 42, "/help").text
+    about = say(tg, 42, "/about")
+    assert "000_1b196d080c1f959b.txt" in about.text and f"共 {len(seeds_library.passages)} 个段落" in about.text
+    assert "/start" in say(tg, 42, "/nosuchcommand").text  # unknown commands get the help
+    assert tg.errors == []
+
+
+def test_next_cycles_through_the_candidates_and_back_without_a_noop_edit(tg: FakeTelegram, bot: RunningBot,
+                                                                         seeds_library: Library) -> None:  # noqa: F811
+    reply = say(tg, 42, VOLUNTEERS)
+    hits = seeds_library.ask(VOLUNTEERS, k=5).hits
+    shown = [reply.text]
+    for step in range(len(hits)):
+        current = tg.messages(42)[0]
+        assert press(tg, 42, reply.message_id, current.callback_data()[0]).get("text") is None
+        shown.append(tg.messages(42)[0].text)
+    assert all(hits[i].passage.text in shown[i] for i in range(len(hits)))
+    assert shown[-1] == shown[0] and len(set(shown)) == len(hits)  # back to the best, every step a change
+    assert tg.messages(42)[0].callback_data()[0] == "n:0" and len(tg.messages(42)) == 1
+    assert tg.errors == []
+
+
+def test_a_double_press_is_answered_once_each_and_shows_no_error(tg: FakeTelegram, bot: RunningBot) -> None:
+    reply = say(tg, 42, VOLUNTEERS)
+    first = press(tg, 42, reply.message_id, "n:0")
+    second = press(tg, 42, reply.message_id, "n:0", check=False)  # pressed again before the edit arrived
+    assert first.get("text") is None and second.get("text") is None
+    assert {e["description"].split(":")[1].strip() for e in tg.errors} <= {"message is not modified"}
+    assert len(tg.callback_answers) == 2
+
+
+def test_one_candidate_answers_no_other_candidates(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                   symbols_library: Library) -> None:
+    start_bot(symbols_library)
+    reply = say(tg, 42, "网页里的粗体标签是什么？")
+    assert press(tg, 42, reply.message_id, "n:0")["text"] == text("no_more")
+    assert tg.messages(42)[0].edits == 0 and tg.errors == []
+
+
+def test_context_sends_the_neighbouring_passages(tg: FakeTelegram, bot: RunningBot,
+                                                 seeds_library: Library) -> None:  # noqa: F811
+    reply = say(tg, 42, VOLUNTEERS)
+    assert press(tg, 42, reply.message_id, "c:0").get("text") is None
+    context = tg.messages(42)[-1]
+    hit = seeds_library.ask(VOLUNTEERS).hits[0]
+    neighbours = seeds_library.neighbours(hit.passage.id, 1)
+    assert len(neighbours) == 3 and all(p.text in context.text for p in neighbours)
+    assert context.text.startswith("上下文：") and context.reply_to_message_id == reply.message_id
+    assert tg.errors == []
+
+
+def test_feedback_is_recorded_and_the_press_answered(tg: FakeTelegram, bot: RunningBot,
+                                                     seeds_library: Library) -> None:  # noqa: F811
+    reply = say(tg, 42, VOLUNTEERS)
+    assert press(tg, 42, reply.message_id, "f:0:+")["text"] == "谢谢反馈！"
+    press(tg, 42, reply.message_id, "n:0")
+    assert press(tg, 42, reply.message_id, "f:1:-")["text"] == "谢谢反馈！"
+    votes = [(v.chat_id, v.user_id, v.message_id, v.passage_id, v.vote) for v in bot.feedback.votes]
+    hits = seeds_library.ask(VOLUNTEERS, k=5).hits
+    assert votes == [(42, 42, reply.message_id, hits[0].passage.id, 1),
+                     (42, 42, reply.message_id, hits[1].passage.id, -1)]
+
+
+def test_stale_and_unknown_buttons_are_answered_expired(tg: FakeTelegram, bot: RunningBot) -> None:
+    help_message = say(tg, 42, "/help")  # a message with no answer behind it, as after a restart
+    for data in ("n:0", "c:3", "f:0:+", "q:99", "junk", "n:-1"):
+        assert press(tg, 42, help_message.message_id, data, check=False)["text"] == text("expired")
+    reply = say(tg, 42, VOLUNTEERS)
+    assert press(tg, 42, reply.message_id, "c:9", check=False)["text"] == text("expired")
+    assert len(tg.callback_answers) == 7 and tg.errors == []
+
+
+def test_not_in_article_offers_example_questions_that_work(tg: FakeTelegram, bot: RunningBot,
+                                                           seeds_library: Library) -> None:  # noqa: F811
+    reply = say(tg, 42, "拱墅区有多少个网格？")
+    assert reply.text == text("not_in_article")
+    assert 2 <= len(reply.buttons()) <= 3
+    press(tg, 42, reply.message_id, reply.callback_data()[0])
+    question = reply.buttons()[0]["text"]
+    assert best_passage(seeds_library, question) in tg.messages(42)[-1].text
+    assert tg.errors == []
+
+
+def test_punctuation_photo_sticker_and_voice_get_hints(tg: FakeTelegram, bot: RunningBot) -> None:
+    assert say(tg, 42, "？？！……").text.startswith("这个问题里没有可以查找的文字")
+    for send in (tg.send_photo, tg.send_sticker, tg.send_voice, tg.send_document):
+        before = len(tg.messages(42))
+        send(42)
+        assert tg.wait_for_messages(42, before + 1)[before].text == text("non_text")
+    assert tg.errors == []
+
+
+def test_an_edited_question_is_answered_again(tg: FakeTelegram, bot: RunningBot) -> None:
+    update_id = tg.send_text(42, "你好")
+    tg.wait_for_messages(42, 1)
+    question_id = tg.update(update_id)["message"]["message_id"]
+    tg.edit_message(42, question_id, VOLUNTEERS)
+    again = tg.wait_for_messages(42, 2)[1]
+    assert "2138" in again.text and again.reply_to_message_id == question_id
+    assert tg.errors == []
+
+
+def test_a_10000_character_message_is_answered_from_its_start(tg: FakeTelegram, bot: RunningBot) -> None:
+    reply = say(tg, 42, VOLUNTEERS + "请详细说明。" * 1665)
+    assert reply.text.startswith(text("truncated")) and "2138" in reply.text
+    assert tg.errors == []
+
+
+def test_english_users_get_the_english_interface(tg: FakeTelegram, bot: RunningBot) -> None:
+    assert say(tg, 43, "/start", language_code="en-US").text.startswith("Hello! I answer questions")
+    reply = say(tg, 43, VOLUNTEERS, language_code="en")
+    assert [b["text"] for b in reply.buttons()][:2] == ["Next", "Context"]
+    assert "— Source: 《" in reply.text and "2138" in reply.text
+    assert say(tg, 44, VOLUNTEERS).buttons()[0]["text"] == "换一个"  # others keep Chinese
+
+
+# -- groups and inline mode ------------------------------------------------------------------------------
+
+
+def test_group_answers_mentions_replies_and_ask_but_not_chatter(tg: FakeTelegram, bot: RunningBot,
+                                                                seeds_library: Library) -> None:  # noqa: F811
+    group = -1001
+    before = len(tg.messages(group))
+    update_id = tg.send_mention(group, VOLUNTEERS)
+    answer = tg.wait_for_messages(group, before + 1)[-1]
+    assert "2138" in answer.text and answer.reply_to_message_id == tg.update(update_id)["message"]["message_id"]
+
+    tg.privacy_mode = False  # let plain chatter reach the bot: it must stay silent on its own
+    chatter = tg.send_group_text(group, "今天东湖街道有多少志愿者来开会？")
+    bot.settle(chatter)
+    assert len(tg.messages(group)) == 1
+
+    question = "东湖街道有多少个小区"
+    tg.reply_to_bot(group, answer.message_id, question)
+    assert best_passage(seeds_library, question) in tg.wait_for_messages(group, 2)[-1].text
+
+    tg.send_command(group, "ask", VOLUNTEERS, chat_type="group")
+    assert "2138" in tg.wait_for_messages(group, 3)[-1].text
+    tg.send_command(group, "ask", question, chat_type="group", with_username=True)
+    assert best_passage(seeds_library, question) in tg.wait_for_messages(group, 4)[-1].text
+    tg.send_command(group, "ask", "", chat_type="group")
+    assert tg.wait_for_messages(group, 5)[-1].text == text("ask_usage")
+    assert "2138" in say(tg, 42, "/ask " + VOLUNTEERS).text  # /ask works in private chats too
+    assert tg.errors == []
+
+
+def test_inline_query_offers_the_top_passages(tg: FakeTelegram, bot: RunningBot,
+                                              seeds_library: Library) -> None:  # noqa: F811
+    tg.inline_query(7, VOLUNTEERS)
+    tg.wait_for_call("answerInlineQuery")
+    answer = tg.inline_answers[-1]
+    results = answer["results"]
+    assert 1 <= len(results) <= 5 and answer["cache_time"] == 10
+    best = seeds_library.ask(VOLUNTEERS).hits[0]
+    assert results[0]["title"] == best.sentence[:29] + "…" and results[0]["description"].startswith("《")
+    visible, _ = render_text(results[0]["input_message_content"]["message_text"], "HTML", None)
+    assert best.passage.text in visible and visible.startswith("问：" + VOLUNTEERS)
+
+    mark = tg.mark()
+    tg.inline_query(7, "拱墅区有多少个网格？")
+    tg.wait_for_call("answerInlineQuery", since=mark)
+    declined = tg.inline_answers[-1]["results"]
+    assert len(declined) == 1 and declined[0]["title"] == text("inline_none")
+
+    mark = tg.mark()
+    tg.inline_query(7, "  ")
+    tg.wait_for_call("answerInlineQuery", since=mark)
+    assert tg.inline_answers[-1]["results"] == [] and tg.errors == []
+
+
+# -- limits, access, errors ------------------------------------------------------------------------------
+
+
+def test_flood_limit_gives_one_notice_then_silence(tg: FakeTelegram, start_bot: Callable[..., RunningBot]) -> None:
+    bot = start_bot(flood_limit=3)
+    last = None
+    for _ in range(6):
+        last = tg.send_text(50, VOLUNTEERS)
+    bot.settle(last)
+    texts = [m.text for m in tg.messages(50)]
+    assert len(texts) == 4 and texts.count(text("flood")) == 1
+    assert sum("2138" in t for t in texts) == 3
+    assert "2138" in say(tg, 51, VOLUNTEERS).text  # another reader is unaffected
+
+
+def test_allowlist_refuses_other_chats_and_nothing_else(tg: FakeTelegram, start_bot: Callable[..., RunningBot]) -> None:
+    bot = start_bot(allowed_chat_ids=frozenset({42}))
+    assert say(tg, 77, VOLUNTEERS).text == text("not_allowed")
+    update_id = tg.send_mention(-5, VOLUNTEERS)
+    assert tg.wait_for_messages(-5, 1)[0].text == text("not_allowed")
+    bot.settle(update_id)
+    assert len(tg.messages(77)) == 1 and len(tg.messages(-5)) == 1
+    assert "2138" in say(tg, 42, VOLUNTEERS).text
+
+
+def test_flood_gate_forgives_after_the_window() -> None:
+    now = [0.0]
+    gate = FloodGate(2, window=60, clock=lambda: now[0])
+    assert [gate.check(1) for _ in range(4)] + [gate.check(2)] == ["ok", "ok", "notice", "ignore", "ok"]
+    now[0] = 59.9
+    assert gate.check(1) == "ignore"
+    now[0] = 60.0
+    assert [gate.check(1) for _ in range(4)] == ["ok", "ok", "notice", "ignore"]
+
+
+def test_reload_is_for_admins_and_swaps_the_library(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                    symbols_library: Library) -> None:
+    bot = start_bot(symbols_library, admin_ids=frozenset({42}))
+    assert say(tg, 43, "/reload").text == text("admin_only")
+    old = bot.app.bot_data["corpus"].library
+    assert say(tg, 42, "/reload").text == "已重新载入：符号测试文章，共 3 个段落。"
+    assert bot.app.bot_data["corpus"].library is not old
+    assert "九点" in say(tg, 42, "图书馆几点开放？").text
+
+
+def test_article_text_with_html_characters_is_escaped(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                      symbols_library: Library) -> None:
+    start_bot(symbols_library)
+    reply = say(tg, 42, "网页里的粗体标签是什么？")
+    assert "a < b && c > d" in reply.text and "<b>粗体</b> 标签与 &amp; 实体" in reply.text
+    press(tg, 42, reply.message_id, "c:0")
+    assert "<b>粗体</b>" in tg.messages(42)[-1].text and tg.errors == []
+
+
+def test_a_failing_handler_logs_the_update_and_tells_the_user(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                              symbols_library: Library,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(Library):
+        def ask(self, question: str, k: int = 3) -> Any:
+            if question.startswith("BOOM"):
+                raise RuntimeError("index on fire")
+            return super().ask(question, k)
+
+    broken = Broken(symbols_library.documents, symbols_library.passages, symbols_library.searcher)
+    start_bot(broken)
+    with caplog.at_level(logging.INFO):
+        update_id = tg.send_text(42, "BOOM 图书馆几点开放？")
+        assert tg.wait_for_messages(42, 1)[0].text == text("error")
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failures) == 1 and f"update {update_id} failed" in failures[0].getMessage()
+    assert all("图书馆" not in r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+
+
+def test_answers_are_trimmed_to_the_limit_without_breaking_tags(symbols_library: Library) -> None:
+    hit = symbols_library.ask("网页里的粗体标签是什么？").hits[0]
+    long_text = "a<b&c" * 2000 + hit.passage.text
+    long_hit = replace(hit, passage=replace(hit.passage, text=long_text), sentence_span=(2, 9000),
+                       spans=((0, 1), (5, 6), (8000, 8004)))
+    for body in (answer_html(long_hit, "zh", truncated=True, question="问" * 1000),
+                 context_html(symbols_library, long_hit, "zh")):
+        assert utf16_len(body) <= 4096
+        visible, entities = render_text(body, "HTML", None)  # raises like Telegram on a broken tag
+        assert visible.endswith("—— 出处：《符号测试文章》") and any(e["type"] == "bold" for e in entities)
+    assert passage_html(cut_hit(long_hit, 3)) == "<u>a</u>&lt;<b>b</b>…"
+
+
+def test_interface_texts_are_valid_telegram_html() -> None:
+    for lang, texts in TEXTS.items():
+        for key, template in texts.items():
+            if not key.startswith("repl_"):
+                render_text(template.replace("{", "(").replace("}", ")"), "HTML", None)
+
+
+def test_log_records_never_show_the_token() -> None:
+    token = "123456789:AAsecretSecretSecretSecretSecret00"
+    redact = RedactSecrets([token, None])
+    try:
+        raise ValueError(f"https://api.telegram.org/bot{token}/getMe failed")
+    except ValueError as error:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling %s", (f"/bot{token}/getMe",),
+                                   (type(error), error, error.__traceback__))
+    assert redact.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert token not in formatted and formatted.count("[REDACTED]") == 2
+
+
+# -- the same answers as the command line ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared dev set not present")
+def test_bot_sends_the_passage_the_json_command_line_gives(tg: FakeTelegram, bot: RunningBot,
+                                                          seeds_library: Library) -> None:  # noqa: F811
+    questions = [json.loads(line)["question"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+    for i, question in enumerate(questions):
+        tg.send_text(1000 + i, question)
+    for i, question in enumerate(questions):
+        reply = tg.wait_for_messages(1000 + i, 1)[0]
+        answer = seeds_library.ask(question)  # what `python -m bot ask --json` prints
+        if answer.answered:
+            assert answer.hits[0].passage.text in reply.text, question
+        else:
+            assert reply.text.startswith((text("not_in_article"), "这个问题里没有")), question
+    assert tg.errors == []
+
+
+# -- the real process ------------------------------------------------------------------------------------
+
+
+def bot_env(tg: FakeTelegram, **extra: str) -> dict[str, str]:
+    """The environment minus any bot settings of the developer's, plus the fake server and `extra`."""
+    ours = ("TELEGRAM_", "WEBHOOK_", "ALLOWED_", "ADMIN_", "FLOOD_", "LOG_LEVEL", "ARTICLE_DIR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update({"TELEGRAM_API_BASE_URL": tg.base_url, "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env
+
+
+def start_process(args: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """Output goes to files, not pipes: DEBUG logging would fill a pipe and stall the bot."""
+    out, err = cwd / "stdout.txt", cwd / "stderr.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, cwd=cwd, stdout=stdout,
+                                   stderr=stderr)
+    return process, out, err
+
+
+def test_serve_answers_never_logs_the_token_and_stops_on_sigterm(tg: FakeTelegram, tmp_path: Path) -> None:
+    process, out, err = start_process(["serve"], bot_env(tg, TELEGRAM_BOT_TOKEN=tg.token), tmp_path)
+    try:
+        tg.send_text(42, VOLUNTEERS)
+        assert "2138" in tg.wait_for_messages(42, 1, timeout=30)[0].text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill() if process.poll() is None else None
+    logs = out.read_text(encoding="utf-8") + err.read_text(encoding="utf-8")
+    assert tg.token not in logs and tg.token.split(":")[1] not in logs
+    assert "Traceback" not in logs and logs.index("loaded 20 passages") < logs.index("Application started")
+    assert VOLUNTEERS not in "\n".join(line for line in logs.splitlines() if " INFO " in line)
+    assert tg.errors == []
+
+
+def test_a_token_telegram_rejects_exits_2_with_one_line(tg: FakeTelegram, tmp_path: Path,
+                                                        symbols_library: Library) -> None:
+    wrong = "987654321:AAWrongWrongWrongWrongWrongWrong00"
+    seeds = str(Path(symbols_library.documents[0].path).parent)
+    process, out, err = start_process(["--seeds", seeds, "serve"],
+                                      bot_env(tg, TELEGRAM_BOT_TOKEN=wrong, LOG_LEVEL="INFO"), tmp_path)
+    assert process.wait(timeout=30) == 2
+    lines = err.read_text(encoding="utf-8").strip().splitlines()
+    assert len(lines) == 1 and "rejected TELEGRAM_BOT_TOKEN" in lines[0] and wrong not in lines[0]
+    assert [e["error_code"] for e in tg.errors] == [401]
+
+
+@pytest.mark.parametrize(("token", "words"), [(None, "is not set"), ("12345:short", "is malformed")])
+def test_missing_or_malformed_token_exits_2_with_one_line(token: str | None, words: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    if token is not None:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    assert main(["serve"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+
+
+def test_webhook_mode_needs_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    assert main(["serve", "--webhook-url", "https://bot.example.com/hook"]) == 2
+    assert "WEBHOOK_SECRET is required" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_webhook_mode_checks_the_secret_and_answers(tg: FakeTelegram, tmp_path: Path,
+                                                    symbols_library: Library) -> None:
+    port, secret = free_port(), "s3cret-Token_1"
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    seeds = str(Path(symbols_library.documents[0].path).parent)
+    env = bot_env(tg, TELEGRAM_BOT_TOKEN=tg.token, WEBHOOK_SECRET=secret)
+    process, out, err = start_process(["--seeds", seeds, "serve", "--webhook-url", url, "--port", str(port)],
+                                      env, tmp_path)
+    try:
+        tg.wait_for_call("setWebhook", timeout=30)
+        assert tg.webhook is not None and tg.webhook["url"] == url and tg.webhook["secret_token"] == secret
+        tg.add_chat(42)
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"},
+            "from": {"id": 42, "is_bot": False, "first_name": "读者"}, "text": "图书馆几点开放？"}}
+        with httpx.Client(timeout=10) as client:
+            refused = client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            accepted = client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert refused.status_code == 403 and accepted.status_code == 200
+        assert "九点" in tg.wait_for_messages(42, 1)[0].text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill() if process.poll() is None else None
+    logs = out.read_text(encoding="utf-8") + err.read_text(encoding="utf-8")
+    assert tg.token not in logs and secret not in logs
