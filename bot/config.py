@@ -93,3 +93,17 @@ def log_level() -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     return level
+
+
+def watch_interval() -> float:
+    """ARTICLE_WATCH_SECONDS: how often the bot looks for changed articles (default 10; 0 turns it off)."""
+    raw = os.environ.get("ARTICLE_WATCH_SECONDS", "").strip()
+    if not raw:
+        return 10.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("ARTICLE_WATCH_SECONDS must be a number of seconds (0 turns watching off)") from None
+    if value < 0:
+        raise ConfigError("ARTICLE_WATCH_SECONDS must not be negative")
+    return value

@@ -4,6 +4,7 @@ Handlers share state through bot_data (set up by telegram_app.build_application)
   "settings"  Settings            "corpus"   Corpus (library + examples, swapped whole by /reload)
   "examples"  ExampleBook         "flood"    FloodGate
   "feedback"  FeedbackSink        "replied"  Replied
+  "question_log" QuestionLog|None  "watch_seconds" float (article watcher; "watcher" its task)
 and keep each answer's candidates in chat_data["views"], keyed by the answer's message id.
 
 Updates are handled concurrently, so nothing here awaits between reading and
@@ -16,6 +17,8 @@ import asyncio
 import html
 import logging
 import re
+import sqlite3
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +33,10 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.guards import admin_only, chat_allowed
+from bot.report import stats_text
 from bot.replies import (
     CANDIDATES,
     answer_html,
@@ -46,7 +50,7 @@ from bot.replies import (
 )
 from bot.texts import language_of, text
 from index.answer import Answer, Hit
-from index.documents import ArticleError
+from index.documents import ArticleError, folder_fingerprint
 from index.library import Library, example_questions, seeds_folder
 
 logger = logging.getLogger(__name__)
@@ -197,7 +201,7 @@ def _ask(context: Context, update: Update, question: str) -> Answer:
 
 
 async def _send_answer(update: Update, context: Context, anchor: Message, answer: Answer, lang: str,
-                       quote: bool) -> None:
+                       quote: bool, started: float | None = None) -> None:
     """The answer as a reply to `anchor`'s chat: the passage with buttons, or why there is none."""
     corpus = _corpus(context)
     hits: tuple[Hit, ...] = ()
@@ -217,11 +221,26 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
     sent = await anchor.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
                                    link_preview_options=NO_PREVIEW)
     context.bot_data["replied"].add(update.update_id)
+    _log_answer(update, context, answer, sent, started)
     if hits:
         views = _views(context)
         views[sent.message_id] = View(hits, lang, answer.truncated)
         while len(views) > VIEWS_PER_CHAT:
             views.popitem(last=False)
+
+
+def _log_answer(update: Update, context: Context, answer: Answer, sent: Message, started: float | None) -> None:
+    """Into the question log, if there is one; a log that fails (full disk) never costs the reader an answer."""
+    question_log = context.bot_data.get("question_log")
+    user, chat = update.effective_user, update.effective_chat
+    if question_log is None or user is None or chat is None:
+        return
+    latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    try:
+        question_log.record(chat.type, user.id, answer.question, answer, latency,
+                            message_key=(sent.chat_id, sent.message_id))
+    except sqlite3.Error as error:
+        logger.warning("update %s: question log write failed: %s", update.update_id, error)
 
 
 async def _answer_message(update: Update, context: Context, question: str) -> None:
@@ -232,7 +251,8 @@ async def _answer_message(update: Update, context: Context, question: str) -> No
         return
     # Quote in groups (several people ask) and for edits (which version is answered); not otherwise.
     quote = message.chat.type != ChatType.PRIVATE or update.edited_message is not None
-    await _send_answer(update, context, message, _ask(context, update, question), _lang(update), quote)
+    started = time.perf_counter()
+    await _send_answer(update, context, message, _ask(context, update, question), _lang(update), quote, started)
 
 
 # -- questions in messages -----------------------------------------------------------------------------
@@ -350,21 +370,95 @@ def _article_folder(library: Library) -> Path:
     return Path(paths[0]).parent if paths else seeds_folder()
 
 
+async def reload_corpus(application: Application) -> Corpus:
+    """Load the article folder again, off the event loop, and swap the new library in with one assignment.
+
+    Questions already being answered finish on the library they started with;
+    a folder that fails to load leaves the running library in place (the error is raised).
+    """
+    folder = _article_folder(application.bot_data["corpus"].library)
+    fingerprint = folder_fingerprint(folder)
+    corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder)))
+    application.bot_data["corpus"] = corpus
+    application.bot_data["fingerprint"] = fingerprint
+    logger.info("loaded %s again: %d passages from %d article(s)", folder, len(corpus.library.passages),
+                len(corpus.library.documents))
+    return corpus
+
+
 @admin_only(_refuse_non_admin)
 async def on_reload(update: Update, context: Context) -> None:
     """Re-read the article folder and swap the new library in; answers in flight finish on the old one."""
     lang = _lang(update)
-    folder = _article_folder(_corpus(context).library)
     try:
-        corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder)))
+        corpus = await reload_corpus(context.application)
     except (ArticleError, OSError) as error:
-        logger.warning("reload from %s failed: %s", folder, error)
+        logger.warning("reload failed: %s", error)
         await _reply(update, context, plain_html("reload_failed", lang, reason=error))
         return
-    context.bot_data["corpus"] = corpus
-    logger.info("reloaded %s: %d passages", folder, len(corpus.library.passages))
     await _reply(update, context, plain_html("reloaded", lang, titles=_titles(corpus.library, lang),
                                              passages=len(corpus.library.passages)))
+
+
+async def watch_articles(application: Application, seconds: float) -> None:
+    """Every `seconds`, compare the article folder's fingerprint; reload when an article changed or was added.
+
+    A broken article (say, half written) is logged and retried at the next
+    change; readers keep getting answers from the library already loaded.
+    """
+    folder = _article_folder(application.bot_data["corpus"].library)
+    application.bot_data.setdefault("fingerprint", folder_fingerprint(folder))
+    while True:
+        await asyncio.sleep(seconds)
+        fingerprint = await asyncio.to_thread(folder_fingerprint, folder)
+        if fingerprint == application.bot_data["fingerprint"]:
+            continue
+        try:
+            await reload_corpus(application)
+        except (ArticleError, OSError) as error:
+            application.bot_data["fingerprint"] = fingerprint  # wait for the next change before trying again
+            logger.warning("articles changed but could not be loaded (keeping the previous ones): %s", error)
+
+
+def start_watching(application: Application) -> None:
+    seconds = application.bot_data.get("watch_seconds") or 0
+    if seconds > 0 and "watcher" not in application.bot_data:
+        application.bot_data["watcher"] = asyncio.get_running_loop().create_task(watch_articles(application, seconds))
+
+
+async def stop_watching(application: Application) -> None:
+    watcher = application.bot_data.pop("watcher", None)
+    if watcher is not None:
+        watcher.cancel()
+    question_log = application.bot_data.get("question_log")
+    if question_log is not None:
+        question_log.close()
+
+
+@admin_only(_refuse_non_admin)
+async def on_stats(update: Update, context: Context) -> None:
+    """A short summary of what readers asked, for admins; plain text, since it quotes readers' questions."""
+    lang = _lang(update)
+    question_log = context.bot_data.get("question_log")
+    message = update.effective_message
+    if message is None:
+        return
+    body = stats_text(question_log, lang=lang) if question_log is not None else text("log_off", lang)
+    await message.reply_text(body, link_preview_options=NO_PREVIEW)
+    context.bot_data["replied"].add(update.update_id)
+
+
+async def on_forget(update: Update, context: Context) -> None:
+    """/forget: delete everything the log keeps about this reader."""
+    if not await _admitted(update, context):
+        return
+    lang = _lang(update)
+    question_log = context.bot_data.get("question_log")
+    user = update.effective_user
+    removed = 0
+    if question_log is not None and user is not None:
+        removed = await asyncio.to_thread(question_log.forget, user.id)
+    await _reply(update, context, plain_html("forgotten", lang, rows=removed))
 
 
 # -- buttons -------------------------------------------------------------------------------------------

@@ -30,20 +30,27 @@ from telegram.ext import (
 )
 
 from bot import handlers
-from bot.config import ConfigError, Settings, telegram_settings
+from bot.config import ConfigError, Settings, telegram_settings, watch_interval
 from bot.feedback import FeedbackSink, MemoryFeedback
 from bot.guards import FloodGate
+from bot.questionlog import QuestionLog, open_question_log
 from bot.texts import text
 from index.library import Library
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "about", "ask")
+COMMANDS = ("start", "help", "about", "ask", "forget")
 SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
 
 
-def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None) -> Application:
-    """A ready-to-start Application answering from `library`; no network is used until it starts."""
+def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None,
+                      question_log: QuestionLog | None = None, watch_seconds: float = 0) -> Application:
+    """A ready-to-start Application answering from `library`; no network is used until it starts.
+
+    With a question log, every answer is logged and 👍/👎 go to it; with
+    watch_seconds > 0, the article folder is checked that often and a changed
+    article is swapped in while the bot keeps answering.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -51,6 +58,7 @@ def build_application(settings: Settings, library: Library, feedback: FeedbackSi
         .concurrent_updates(True)  # one slow reader never holds up the others
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
         .post_init(set_commands)
+        .post_stop(handlers.stop_watching)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -62,8 +70,10 @@ def build_application(settings: Settings, library: Library, feedback: FeedbackSi
         corpus=handlers.make_corpus(library),
         examples=handlers.ExampleBook(),
         flood=FloodGate(settings.flood_limit),
-        feedback=feedback if feedback is not None else MemoryFeedback(),
+        feedback=feedback if feedback is not None else (question_log.feedback_sink if question_log else MemoryFeedback()),
+        question_log=question_log,
         replied=handlers.Replied(),
+        watch_seconds=watch_seconds,
     )
     add_handlers(application)
     return application
@@ -78,6 +88,8 @@ def add_handlers(application: Application) -> None:
         CommandHandler("about", handlers.on_about),
         CommandHandler("ask", handlers.on_ask),
         CommandHandler("reload", handlers.on_reload),
+        CommandHandler("stats", handlers.on_stats),
+        CommandHandler("forget", handlers.on_forget),
         MessageHandler(filters.COMMAND & private, handlers.on_unknown_command),
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, handlers.on_private_text),
         MessageHandler(filters.TEXT & ~filters.COMMAND & groups, handlers.on_group_text),
@@ -89,7 +101,9 @@ def add_handlers(application: Application) -> None:
 
 
 async def set_commands(application: Application) -> None:
-    """The command menu, in Chinese by default and in English for English-language clients."""
+    """The command menu, in Chinese by default and in English for English-language clients; then the
+    article watcher, which must run on the application's own event loop."""
+    handlers.start_watching(application)
     for lang, code in (("zh", None), ("en", "en")):
         commands = [BotCommand(name, text(f"cmd_{name}", lang)) for name in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=code)
@@ -181,7 +195,8 @@ def serve(args: argparse.Namespace) -> int:
         logger.info("the token belongs to @%s", me.username)
         library = Library.load(getattr(args, "seeds", None))  # before any update: nobody waits for loading
         logger.info("loaded %d passages from %d article(s)", len(library.passages), len(library.documents))
-        application = build_application(settings, library)
+        application = build_application(settings, library, question_log=open_question_log(),
+                                        watch_seconds=watch_interval())
         if webhook:
             application.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook)  # type: ignore[arg-type]
         else:

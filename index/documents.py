@@ -252,3 +252,19 @@ def _previous_body_or_heading(blocks: list[Block], j: int) -> Block | None:
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def folder_fingerprint(folder: str | os.PathLike) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of each article file: cheap to take, changes when an article does."""
+    try:
+        files = article_files(folder)
+    except ArticleError:
+        return ()
+    out = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)

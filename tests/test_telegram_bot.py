@@ -181,7 +181,7 @@ def test_private_question_gets_the_passage_in_html_with_buttons(tg: FakeTelegram
     assert reply.parse_mode == "HTML" and reply.reply_to_message_id is None
     assert reply.callback_data() == ["n:0", "c:0", "f:0:+", "f:0:-"]
     assert [b["text"] for b in reply.buttons()] == ["换一个", "上下文", "👍", "👎"]
-    assert [c["command"] for c in tg.commands] == ["start", "help", "about", "ask"]
+    assert [c["command"] for c in tg.commands] == ["start", "help", "about", "ask", "forget"]
     assert [c["description"] for c in tg.commands_for(language_code="en")][:2] == ["Start", "Help"]
     assert tg.errors == []
 
