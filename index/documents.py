@@ -213,7 +213,7 @@ def _next_body(blocks: list[Block], i: int) -> int | None:
 
 
 def _starts_paragraph(text: str) -> bool:
-    """A block that opens with a quote or a short lead-in ('勤“闻”呼声。') starts its own paragraph."""
+    """A block that opens with a quote or a short lead-in ('夜间开放。') starts its own paragraph."""
     return text[:1] in "“‘「『《(（" or bool(re.match(r"^.{1,12}[。：:]", text))
 
 

@@ -10,7 +10,7 @@ Declining rests on coverage, not on a raw score: how much of what the
 question asks (each word weighted by how specific it is in general Chinese,
 from jieba's dictionary frequencies) the article contains at all, and how
 much of it the best passage contains.  A question whose specific words the
-article never uses (拱墅区, 方舱医院) is not answered by a passage that
+article never uses (a district it never names, a thing it never mentions) is not answered by a passage that
 merely shares the common ones.
 """
 
@@ -264,7 +264,7 @@ class Searcher:
         return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
     def _names_another_place(self, query: Query) -> bool:
-        """A place the article never names (拱墅区, 上海市) means the question is about somewhere else."""
+        """A place the article never names (西湖区, 上海市) means the question is about somewhere else."""
         return any(_PLACE.fullmatch(t) and query.found[t] < 0.5 for t in query.terms)
 
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:
@@ -272,7 +272,7 @@ class Searcher:
 
         In between, what is missing decides: a rare word (a place, a thing,
         a name: rare in general Chinese) that the article never uses means the
-        question is about something else (拱墅区 in 拱墅区有多少个网格); common
+        question is about something else (西湖区 in 西湖区有多少个网格); common
         words missing are only the reader's own phrasing.
         """
         if not query.terms:
