@@ -89,6 +89,8 @@ class RunningBot:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()  # waits for handlers still running
+        if self.app.post_stop is not None:
+            await self.app.post_stop(self.app)  # as run_polling would
         await self.app.shutdown()
 
     def settle(self, update_id: int | None) -> None:
