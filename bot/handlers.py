@@ -32,7 +32,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.guards import admin_only, chat_allowed
@@ -48,6 +48,7 @@ from bot.replies import (
     parse_press,
     plain_html,
 )
+from bot.retry import is_transient
 from bot.texts import language_of, text
 from index.answer import Answer, Hit
 from index.documents import ArticleError, folder_fingerprint
@@ -554,16 +555,14 @@ async def on_inline_query(update: Update, context: Context) -> None:
 
 def _worth_telling(error: BaseException | None) -> bool:
     """Whether a user-facing "error" message could help: not when Telegram itself is unreachable or refuses us."""
-    if isinstance(error, (Forbidden, RetryAfter, TimedOut)):
-        return False
-    return not isinstance(error, NetworkError) or isinstance(error, BadRequest)
+    return error is None or not (isinstance(error, Forbidden) or is_transient(error))
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log each failure once, with the update id and never the message text; tell the user only if
     their update got no reply at all."""
     error = context.error
-    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+    if update is None and error is not None and is_transient(error):
         # getUpdates failing while Telegram is unreachable: PTB retries; one line per failure is enough.
         logger.warning("fetching updates failed: %s: %s", type(error).__name__, error)
         return

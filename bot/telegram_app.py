@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from telegram import Bot, BotCommand, Update, User
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -34,7 +33,9 @@ from bot.config import ConfigError, Settings, telegram_settings, watch_interval
 from bot.feedback import FeedbackSink, MemoryFeedback
 from bot.guards import FloodGate
 from bot.questionlog import QuestionLog, open_question_log
+from bot.retry import RetryingRateLimiter
 from bot.texts import text
+from bot.webhook import cap_request_bodies
 from index.library import Library
 
 logger = logging.getLogger(__name__)
@@ -44,17 +45,22 @@ SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook
 
 
 def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None,
-                      question_log: QuestionLog | None = None, watch_seconds: float = 0) -> Application:
+                      question_log: QuestionLog | None = None, watch_seconds: float = 0,
+                      read_timeout: float = 5.0) -> Application:
     """A ready-to-start Application answering from `library`; no network is used until it starts.
 
     With a question log, every answer is logged and 👍/👎 go to it; with
     watch_seconds > 0, the article folder is checked that often and a changed
-    article is swapped in while the bot keeps answering.
+    article is swapped in while the bot keeps answering. read_timeout is how long
+    a Bot API call may go unanswered before it counts as failed (and is retried):
+    Telegram answers in well under a second, and tests with lost responses shorten it.
     """
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .rate_limiter(AIORateLimiter(max_retries=2))  # Telegram's outgoing limits, retrying a 429 twice
+        .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
+        .read_timeout(read_timeout)
+        .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
         .concurrent_updates(True)  # one slow reader never holds up the others
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
         .post_init(set_commands)
@@ -198,6 +204,7 @@ def serve(args: argparse.Namespace) -> int:
         application = build_application(settings, library, question_log=open_question_log(),
                                         watch_seconds=watch_interval())
         if webhook:
+            cap_request_bodies()  # updates are small; a huge body is refused before it is read
             application.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook)  # type: ignore[arg-type]
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

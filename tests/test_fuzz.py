@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core_fixtures import ROOT
 from bot import render
-from fake_telegram import ApiError, parse_html, utf16_len
+from bot.replies import CANDIDATES, answer_html, candidates, context_html, inline_results
+from fake_telegram import MAX_TEXT_UTF16, ApiError, parse_html, render_text, utf16_len
 from index.library import Library
 
 LIBRARY = Library.load(ROOT / "seeds")
@@ -29,6 +30,11 @@ TEXT = st.one_of(
     st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join),
     st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=5), st.integers(1, 20_000)),
 )
+
+ANSWERABLE = st.sampled_from(["东湖街道有多少志愿者？", "东湖街道有多少个小区", "线上会商要做到哪“三无”？"])
+# Hostile text around a question the article answers: replies then carry passages and, inline, the question.
+AROUND = st.lists(st.one_of(FRAGMENTS, st.text(max_size=3)), max_size=6).map("".join)
+QUESTION = st.one_of(TEXT, st.builds(lambda a, q, b: a + q + b, AROUND, ANSWERABLE, AROUND))
 
 
 def check(question: str) -> None:
@@ -54,8 +60,46 @@ def test_any_text_is_answered_safely_long_run(question: str) -> None:
     check(question)
 
 
+def sendable(body: str, *, inline: bool = False) -> None:
+    """Telegram would accept it: valid HTML (ApiError otherwise), not empty, within the length limit."""
+    visible, _ = render_text(body, "HTML", None, inline=inline)
+    assert utf16_len(visible) <= MAX_TEXT_UTF16
+
+
+def check_replies(question: str, lang: str) -> None:
+    """Every message the bot builds for this question, as handlers send them: the answer, its 上下文,
+    and the inline results (which repeat the question itself)."""
+    answer = LIBRARY.ask(question, k=CANDIDATES)
+    for hit in candidates(answer):
+        sendable(answer_html(hit, lang, truncated=answer.truncated))
+        sendable(context_html(LIBRARY, hit, lang))
+    results = inline_results(answer, lang)
+    assert 1 <= len(results) <= CANDIDATES and len({r.id for r in results}) == len(results)
+    for result in results:
+        assert result.title.strip()
+        sendable(result.input_message_content.message_text, inline=True)  # type: ignore[union-attr]
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES_CI", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(QUESTION, st.sampled_from(["zh", "en"]))
+@example("</b><a href='x'>&东湖街道有多少志愿者？&#x110000;", "zh")
+@example("👨‍👩‍👧‍👦" * 3000 + "东湖街道有多少志愿者？", "en")
+def test_any_question_gets_replies_telegram_accepts(question: str, lang: str) -> None:
+    check_replies(question, lang)
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100000")), deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(QUESTION, st.sampled_from(["zh", "en"]))
+def test_any_question_gets_replies_telegram_accepts_long_run(question: str, lang: str) -> None:
+    check_replies(question, lang)
+
+
 def test_a_100000_character_message() -> None:
     check("东湖街道" * 25_000)
+    check_replies("东湖街道" * 25_000, "zh")
 
 
 def test_parse_html_rejects_what_telegram_rejects() -> None:
