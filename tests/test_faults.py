@@ -647,7 +647,7 @@ def test_broken_articles_stop_serve_with_exit_2_and_one_line(kind: str, words: s
 def test_a_gbk_article_is_read_and_answered(tg: FakeTelegram, start_bot: Callable[..., PollingBot],
                                              tmp_path: Path) -> None:
     (tmp_path / "library.txt").write_bytes("图书馆开放时间\n\n图书馆每天上午九点开放，晚上八点闭馆，周一休息。\n".encode("gbk"))
-    library = Library.load(tmp_path, cache=False)
+    library = Library.load(tmp_path)
     assert library.titles == ["图书馆开放时间"]
     start_bot(library)
     assert "九点开放" in say(tg, 42, "图书馆几点开放？").text
