@@ -9,6 +9,7 @@ alternatives, and whether the article answers at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.passages import Passage, split_sentences
 from index.tokens import normalize
@@ -46,7 +47,7 @@ class Answer:
 def make_hit(passage: Passage, score: float, terms: dict[str, float]) -> Hit:
     """Locate the terms in the passage and pick its best sentence (the one holding most term weight)."""
     spans = find_spans(passage.text, terms)
-    normalized_text = normalize(passage.text)
+    normalized_text = _layout(passage.text)[0]
     matched = tuple(t for t in terms if t in normalized_text)
     sentence, sentence_span = best_sentence(passage.text, spans, terms)
     return Hit(passage=passage, score=score, sentence=sentence, sentence_span=sentence_span,
@@ -59,8 +60,8 @@ def find_spans(text: str, terms: dict[str, float]) -> tuple[Span, ...]:
     Terms are in normalized form; the text is searched in normalized form too,
     which keeps offsets when normalization maps one character to one.
     """
-    normalized_text = normalize(text)
-    if len(normalized_text) != len(text):
+    normalized_text, same_length, _ = _layout(text)
+    if not same_length:
         return ()
     taken = [False] * len(text)
     spans: list[Span] = []
@@ -78,20 +79,36 @@ def find_spans(text: str, terms: dict[str, float]) -> tuple[Span, ...]:
 
 def best_sentence(text: str, spans: tuple[Span, ...], terms: dict[str, float]) -> tuple[str, Span]:
     """The sentence with the most matched weight; the first sentence when none matches."""
-    best: tuple[float, int, str, Span] | None = None
+    best: tuple[float, str, Span] | None = None
+    weighted = [(t, w * len(t)) for t, w in terms.items()]
+    for sentence, span, inside in _layout(text)[2]:
+        weight = sum(value for t, value in weighted if t in inside)
+        if best is None or weight > best[0]:
+            best = (weight, sentence, span)
+    if best is None:
+        return text, (0, len(text))
+    return best[1], best[2]
+
+
+@lru_cache(maxsize=8192)
+def _layout(text: str) -> tuple[str, bool, tuple[tuple[str, Span, str], ...]]:
+    """What answering needs of a passage's text, worked out once per text.
+
+    The normalized text, whether normalizing kept every offset, and each
+    sentence with its span in the text and the normalized text of that span
+    (the original when normalizing changed the length).
+    """
+    normalized_text = normalize(text)
+    same_length = len(normalized_text) == len(text)
+    searchable = normalized_text if same_length else text
+    sentences: list[tuple[str, Span, str]] = []
     position = 0
-    normalized_text = normalize(text) if len(normalize(text)) == len(text) else text
     for sentence in _sentences_with_lines(text):
         start = text.find(sentence, position)
         end = start + len(sentence)
         position = end
-        inside = normalized_text[start:end]
-        weight = sum(w * len(t) for t, w in terms.items() if t in inside)
-        if best is None or weight > best[0]:
-            best = (weight, start, sentence, (start, end))
-    if best is None:
-        return text, (0, len(text))
-    return best[2], best[3]
+        sentences.append((sentence, (start, end), searchable[start:end]))
+    return normalized_text, same_length, tuple(sentences)
 
 
 def _sentences_with_lines(text: str) -> list[str]:

@@ -1,10 +1,14 @@
 """BM25 over tokenized passages, with each term's weights precomputed.
 
 rank_bm25 recomputes every passage's score term by term at query time; here
-each term keeps a postings list (passage rows, precomputed weights), so a
-question costs only the postings of its own terms.  The formulas follow
-rank_bm25 0.2.2 exactly for its three variants (tests hold the two side by
-side), and add one of our own:
+the weights are computed once, at build, into one compressed sparse column
+matrix (passages × terms): for each term, the rows of the passages that
+contain it and their weights, side by side in three flat arrays.  A question
+costs only the postings of its own terms, and the whole index is a handful of
+numpy arrays and one term → column dict, quick to save and to load.
+
+The formulas follow rank_bm25 0.2.2 exactly for its three variants (tests
+hold the two side by side), and add one of our own:
 
 - "okapi": rank_bm25's BM25Okapi.  A term in more than half of the passages
   gets a negative IDF, which rank_bm25 floors to epsilon × mean IDF (0 or
@@ -22,16 +26,52 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 VARIANTS = ("okapi", "l", "plus", "lucene")
+_EMPTY_ROWS = np.zeros(0, dtype=np.int32)
+_EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
+_SORT_ALL = 1024  # up to this many candidates a full sort is quicker than selecting first
+
+
+class _Column(Mapping):
+    """A read-only term → value view of one of the index's per-term arrays (rows, weights, baseline)."""
+
+    __slots__ = ("_terms", "_get")
+
+    def __init__(self, terms: dict[str, int], get: Callable[[int], object]) -> None:
+        self._terms = terms
+        self._get = get
+
+    def __getitem__(self, term: str) -> object:
+        return self._get(self._terms[term])
+
+    def get(self, term: str, default: object = None) -> object:
+        column = self._terms.get(term)
+        return default if column is None else self._get(column)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._terms
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
 
 
 @dataclass
 class BM25:
-    """An inverted BM25 index: term → (passage rows, weights), plus a per-term baseline."""
+    """An inverted BM25 index: a passages × terms matrix of weights in compressed sparse column form.
+
+    Column c (term `terms[t] == c`) holds rows `indices[indptr[c]:indptr[c + 1]]` (ascending) with
+    weights `data[...]` at the same places; `bases[c]` is what every passage gets for the term
+    (BM25Plus only) and `peaks[c]` the largest weight in the column.
+    """
 
     variant: str = "lucene"
     k1: float = 1.5
@@ -39,9 +79,12 @@ class BM25:
     delta: float = 0.5  # BM25L/BM25Plus; rank_bm25 defaults: L 0.5, Plus 1
     epsilon: float = 0.25  # BM25Okapi's IDF floor
     size: int = 0
-    rows: dict[str, np.ndarray] = field(default_factory=dict)
-    weights: dict[str, np.ndarray] = field(default_factory=dict)
-    baseline: dict[str, float] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)
+    indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    indices: np.ndarray = field(default_factory=lambda: _EMPTY_ROWS)
+    data: np.ndarray = field(default_factory=lambda: _EMPTY_FLOATS)
+    bases: np.ndarray = field(default_factory=lambda: _EMPTY_FLOATS)
+    peaks: np.ndarray = field(default_factory=lambda: _EMPTY_FLOATS)
 
     @classmethod
     def build(cls, corpus: list[list[str]], variant: str = "lucene", k1: float = 1.5, b: float = 0.75,
@@ -53,66 +96,142 @@ class BM25:
         index = cls(variant=variant, k1=k1, b=b, delta=delta, epsilon=epsilon, size=len(corpus))
         if not corpus:
             return index
-        lengths = np.array([len(doc) for doc in corpus], dtype=np.float64)
-        average = lengths.mean() or 1.0
-        norm = 1 - b + b * lengths / average
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for row, doc in enumerate(corpus):
-            for term, count in Counter(doc).items():
-                rows, counts = postings.setdefault(term, ([], []))
-                rows.append(row)
-                counts.append(count)
-        idf = index._idf({term: len(rows) for term, (rows, _) in postings.items()})
-        for term, (rows, counts) in postings.items():
-            r = np.array(rows, dtype=np.int32)
-            f = np.array(counts, dtype=np.float64)
-            index.rows[term] = r
-            index.weights[term], index.baseline[term] = index._term_weights(idf[term], f, norm[r])
+        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
+        average = lengths.astype(np.float64).mean() or 1.0
+        norm = 1 - b + b * lengths.astype(np.float64) / average
+
+        # every token as (term id, row); term ids in order of first appearance
+        terms: dict[str, int] = {}
+        assign = terms.setdefault
+        total = int(lengths.sum())
+        ids = np.fromiter((assign(token, len(terms)) for doc in corpus for token in doc), dtype=np.int64,
+                          count=total)
+        doc_of = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+        keys, counts = np.unique(ids * len(corpus) + doc_of, return_counts=True)  # sorted: by term, then row
+        columns = keys // len(corpus)
+        rows = (keys % len(corpus)).astype(np.int32)
+        df = np.bincount(columns, minlength=len(terms))
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+
+        idf = index._idf(list(terms), df)
+        f = counts.astype(np.float64)
+        data, bases = index._term_weights(np.repeat(idf, df), idf, f, norm[rows])
+        index.terms = terms
+        index.indptr, index.indices, index.data, index.bases = indptr, rows, data, bases
+        index.peaks = np.maximum.reduceat(data, indptr[:-1]) if len(data) else _EMPTY_FLOATS
         return index
 
-    def _idf(self, df: dict[str, int]) -> dict[str, float]:
+    def _idf(self, terms: list[str], df: np.ndarray) -> np.ndarray:
+        """IDF per term, computed with math.log term by term as rank_bm25 does."""
         n = self.size
+        counts = df.tolist()
         if self.variant == "okapi":
-            idf = {t: math.log(n - d + 0.5) - math.log(d + 0.5) for t, d in df.items()}
-            floor = self.epsilon * (sum(idf.values()) / len(idf)) if idf else 0.0
-            return {t: (floor if v < 0 else v) for t, v in idf.items()}
-        if self.variant == "l":
-            return {t: math.log(n + 1) - math.log(d + 0.5) for t, d in df.items()}
-        if self.variant == "plus":
-            return {t: math.log((n + 1) / d) for t, d in df.items()}
-        return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+            idf = [math.log(n - d + 0.5) - math.log(d + 0.5) for d in counts]
+            floor = self.epsilon * (sum(idf) / len(idf)) if idf else 0.0
+            idf = [(floor if v < 0 else v) for v in idf]
+        elif self.variant == "l":
+            idf = [math.log(n + 1) - math.log(d + 0.5) for d in counts]
+        elif self.variant == "plus":
+            idf = [math.log((n + 1) / d) for d in counts]
+        else:
+            idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in counts]
+        return np.array(idf, dtype=np.float64)
 
-    def _term_weights(self, idf: float, f: np.ndarray, norm: np.ndarray) -> tuple[np.ndarray, float]:
-        """Weights for passages containing the term, minus the baseline every passage gets."""
+    def _term_weights(self, idf: np.ndarray, term_idf: np.ndarray, f: np.ndarray,
+                      norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights for the postings (idf per posting), minus the baseline every passage gets (per term)."""
         k1, delta = self.k1, self.delta
         if self.variant == "l":
             # rank_bm25 0.2.2 multiplies by the term frequency, so a passage without the term gets 0
             ctd = f / norm
-            return idf * f * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), 0.0
+            return idf * f * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), np.zeros(len(term_idf))
         if self.variant == "plus":
-            base = idf * delta
-            return idf * (delta + f * (k1 + 1) / (k1 * norm + f)) - base, base
-        return idf * f * (k1 + 1) / (f + k1 * norm), 0.0
+            base = term_idf * delta
+            per_posting = idf * delta
+            return idf * (delta + f * (k1 + 1) / (k1 * norm + f)) - per_posting, base
+        return idf * f * (k1 + 1) / (f + k1 * norm), np.zeros(len(term_idf))
+
+    # --- term → array views, as dicts of arrays would give them ---------------------------------
+
+    def _rows_of(self, column: int) -> np.ndarray:
+        return self.indices[self.indptr[column]:self.indptr[column + 1]]
+
+    def _weights_of(self, column: int) -> np.ndarray:
+        return self.data[self.indptr[column]:self.indptr[column + 1]]
+
+    @property
+    def rows(self) -> Mapping[str, np.ndarray]:
+        """term → rows of the passages that contain it (ascending)."""
+        return _Column(self.terms, self._rows_of)
+
+    @property
+    def weights(self) -> Mapping[str, np.ndarray]:
+        """term → its weights in those passages (same order as rows)."""
+        return _Column(self.terms, self._weights_of)
+
+    @property
+    def baseline(self) -> Mapping[str, float]:
+        """term → what every passage gets for it (non-zero for BM25Plus only)."""
+        return _Column(self.terms, lambda column: float(self.bases[column]))
 
     @property
     def vocabulary(self) -> set[str]:
-        return set(self.rows)
+        return set(self.terms)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in the arrays (the term dict not counted)."""
+        return sum(a.nbytes for a in (self.indptr, self.indices, self.data, self.bases, self.peaks))
+
+    def document_frequency(self, term: str) -> int:
+        column = self.terms.get(term)
+        return 0 if column is None else int(self.indptr[column + 1] - self.indptr[column])
 
     def idf_weight(self, term: str) -> float:
         """The largest weight a term gives any passage: how much finding it is worth."""
-        weights = self.weights.get(term)
-        return float(weights.max()) + self.baseline.get(term, 0.0) if weights is not None else 0.0
+        column = self.terms.get(term)
+        return 0.0 if column is None else float(self.peaks[column]) + float(self.bases[column])
+
+    # --- scoring -----------------------------------------------------------------------------------
 
     def scores(self, query: dict[str, float] | list[str]) -> np.ndarray:
         """Score every passage; a list counts repeated terms as rank_bm25 does, a dict gives weights."""
         if isinstance(query, list):
             query = dict(Counter(query))
         out = np.zeros(self.size)
+        terms, indptr, indices, data, bases = self.terms, self.indptr, self.indices, self.data, self.bases
         for term, weight in query.items():
-            rows = self.rows.get(term)
-            if rows is None:
+            column = terms.get(term)
+            if column is None:
                 continue
-            out[rows] += weight * self.weights[term]
-            if self.baseline.get(term):
-                out += weight * self.baseline[term]
+            start, end = indptr[column], indptr[column + 1]
+            out[indices[start:end]] += weight * data[start:end]
+            if bases[column]:
+                out += weight * bases[column]
         return out
+
+    def top(self, query: dict[str, float] | list[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The k best passages with a positive score: (rows, scores), best first, ties in row order."""
+        return top_k(self.scores(query), k)
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the k highest positive scores and the scores, best first; equal scores keep row order.
+
+    Among many candidates, selection is linear (argpartition) and only the k
+    chosen are sorted; at the boundary, among rows scoring exactly the k-th
+    best score, the first rows win.  A few candidates are simply sorted.
+    """
+    rows = np.flatnonzero(scores > 0)
+    if k <= 0 or not len(rows):
+        return _EMPTY_ROWS.astype(np.int64), _EMPTY_FLOATS
+    values = scores[rows]
+    if len(rows) > max(k, _SORT_ALL):
+        kth = values[np.argpartition(-values, k - 1)[k - 1]]
+        above = values > kth
+        tied = np.flatnonzero(values == kth)[: k - int(above.sum())]
+        keep = np.concatenate((np.flatnonzero(above), tied))
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))[:k]
+    return rows[order], values[order]

@@ -6,16 +6,27 @@ and calls `ask`; nothing about ranking lives outside the index package.
 
 from __future__ import annotations
 
+import copy
 import os
-from dataclasses import dataclass
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from index import lexicon, tokens
 from index.answer import Answer, Hit, make_hit
-from index.documents import Document, load_documents
+from index.bm25 import BM25
+from index.cache import IndexCache, articles_key, cache_folder, gc_paused
+from index.documents import MAX_FILE_BYTES, Document, article_files, load_documents
 from index.passages import Passage, build_passages
 from index.search import MAX_QUESTION_CHARS, Searcher
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+LAZY_DICTIONARY_BYTES = 2_000_000  # below this much article text, a build reads jieba's dictionary lazily too
 
 
 def seeds_folder(explicit: str | os.PathLike | None = None) -> Path:
@@ -34,16 +45,47 @@ class Library:
     documents: list[Document]
     passages: list[Passage]
     searcher: Searcher
+    _rows: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def load(cls, folder: str | os.PathLike | None = None) -> "Library":
-        documents = load_documents(seeds_folder(folder))
-        return cls.from_documents(documents)
+    def load(cls, folder: str | os.PathLike | None = None, cache: bool = True) -> "Library":
+        """The articles of the folder, indexed; from the on-disk cache when the same articles were indexed
+        by the same code before (see index.cache), else built (and saved for next time)."""
+        root = seeds_folder(folder)
+        files = article_files(root)
+        sizes = [_size(path) for path in files]
+        size = sum(sizes)
+        if not cache or max(sizes) > MAX_FILE_BYTES:  # too large: building says so
+            return cls.from_documents(load_documents(root))
+        store = IndexCache(cache_folder())
+        try:
+            key = articles_key(root, files)
+        except OSError:  # unreadable now: building reports it properly
+            return cls.from_documents(load_documents(root))
+        library = store.load(root, key)
+        if isinstance(library, cls):
+            lexicon.install(store.folder)  # jieba's dictionary read as questions need it
+            return library
+        if size <= LAZY_DICTIONARY_BYTES:
+            lexicon.install(store.folder)
+        else:
+            lexicon.use_full()  # segmenting much text: faster with the whole dictionary in memory
+        library = cls.from_documents(load_documents(root))
+        try:
+            unchanged = articles_key(root, article_files(root)) == key
+        except (OSError, ValueError):
+            unchanged = False
+        if unchanged:  # an article edited during the build is not saved under the old key
+            store.save(root, key, library)
+        lexicon.save(store.folder)
+        return library
 
     @classmethod
     def from_documents(cls, documents: list[Document]) -> "Library":
         passages = build_passages(documents)
-        return cls(documents=documents, passages=passages, searcher=Searcher(passages))
+        with _Progress(len(passages)), tokens.shared_segmentation(), gc_paused():
+            searcher = Searcher(passages)
+        return cls(documents=documents, passages=passages, searcher=searcher)
 
     @property
     def titles(self) -> list[str]:
@@ -63,21 +105,205 @@ class Library:
         return Answer(question=question, answered=decision.answered, hits=hits, reason=decision.reason,
                       truncated=truncated)
 
+    def _row(self, passage_id: str) -> int | None:
+        if self._rows is None:
+            rows: dict[str, int] = {}
+            for i, passage in enumerate(self.passages):
+                rows.setdefault(passage.id, i)
+            self._rows = rows
+        return self._rows.get(passage_id)
+
     def get(self, passage_id: str) -> Passage | None:
-        return next((p for p in self.passages if p.id == passage_id), None)
+        row = self._row(passage_id)
+        return None if row is None else self.passages[row]
 
     def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
         """The passage with up to `radius` passages of the same document on each side."""
-        for i, passage in enumerate(self.passages):
-            if passage.id == passage_id:
-                same = [p for p in self.passages[max(0, i - radius): i + radius + 1] if p.document == passage.document]
-                return same
-        return []
+        i = self._row(passage_id)
+        if i is None:
+            return []
+        passage = self.passages[i]
+        return [p for p in self.passages[max(0, i - radius): i + radius + 1] if p.document == passage.document]
 
     def hit_for(self, question: str, passage_id: str) -> Hit | None:
         """The hit for a given passage under a question (for paging through alternatives)."""
-        answer = self.ask(question, k=len(self.passages))
-        return next((h for h in answer.hits if h.passage.id == passage_id), None)
+        row = self._row(passage_id)
+        if row is None or not question.strip():
+            return None
+        query = self.searcher.query(question)
+        ranked = next((r for r in self.searcher.rank(query, limit=len(self.passages)) if r.row == row), None)
+        if ranked is None:
+            return None
+        terms = {t: w * self.searcher.words.idf_weight(t) for t, w in query.words.items()}
+        return make_hit(self.passages[row], ranked.score, terms)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_rows"] = None  # rebuilt on demand
+        state["searcher"] = _packed(self.searcher, len(self.passages))
+        return state
+
+
+PACK_MIN_ROWS = 5000  # libraries this large save their per-passage token lists as arrays
+
+
+class TokenRows(Sequence):
+    """A per-passage list of token lists (or token sets) kept as term ids of a BM25 index's vocabulary.
+
+    Unpickling millions of short strings, lists and sets is what makes a large
+    saved library slow to load; as two numpy arrays the same data loads at
+    once, and a row is decoded (then kept) only when it is asked for.
+    """
+
+    def __init__(self, index: BM25, offsets: np.ndarray, ids: np.ndarray, as_set: bool) -> None:
+        self.index = index
+        self.offsets = offsets
+        self.ids = ids
+        self.as_set = as_set
+        self._terms: list[str] | None = None
+        self._decoded: dict[int, object] = {}
+
+    @classmethod
+    def pack(cls, rows: list, index: BM25, packed: list["TokenRows"] = ()) -> "TokenRows | None":
+        """The packed form of rows when every row is a list (or every row a frozenset) of the index's terms.
+
+        Sets that are the sets of already packed lists share their arrays (token_sets of word_tokens).
+        """
+        kinds = {type(row) for row in rows}
+        if kinds not in ({list}, {frozenset}):
+            return None
+        if kinds == {frozenset}:
+            for lists in packed:
+                if lists.index is index and not lists.as_set and len(lists) == len(rows):
+                    shared = cls(index, lists.offsets, lists.ids, as_set=True)
+                    if all(shared._decode(i) == row for i, row in enumerate(rows)):
+                        return shared
+        terms = index.terms
+        try:
+            flat = [terms[token] for row in rows for token in row]
+        except (KeyError, TypeError):
+            return None
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(row) for row in rows], out=offsets[1:])
+        packed = cls(index, offsets, np.array(flat, dtype=np.int32), as_set=kinds == {frozenset})
+        if any(packed._decode(i) != row for i, row in enumerate(rows)):
+            return None  # not the shape expected: saved as it is
+        packed._decoded.clear()
+        return packed
+
+    def _decode(self, row: int) -> object:
+        if self._terms is None:
+            self._terms = list(self.index.terms)
+        tokens = [self._terms[i] for i in self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()]
+        return frozenset(tokens) if self.as_set else tokens
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        value = self._decoded.get(row)
+        if value is None:
+            value = self._decoded[row] = self._decode(row)
+        return value
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, TokenRows)) and len(self) == len(other) and list(self) == list(other)
+
+    def __reduce__(self):
+        return (TokenRows, (self.index, self.offsets, self.ids, self.as_set))
+
+
+def _packed(searcher: Searcher, passages: int) -> Searcher:
+    """The searcher as it is saved: per-passage token lists and sets as TokenRows when the library is large."""
+    if passages < PACK_MIN_ROWS:
+        return searcher
+    indexes = [value for value in vars(searcher).values() if isinstance(value, BM25)]
+    replaced: dict[str, TokenRows] = {}
+    def lists_first(item: tuple[str, object]) -> bool:
+        value = item[1]
+        return not (isinstance(value, list) and value and isinstance(value[0], list))
+
+    for name, value in sorted(vars(searcher).items(), key=lists_first):
+        if isinstance(value, list) and len(value) == passages:
+            for index in indexes:
+                packed = TokenRows.pack(value, index, list(replaced.values()))
+                if packed is not None:
+                    replaced[name] = packed
+                    break
+    if not replaced:
+        return searcher
+    saved = copy.copy(searcher)
+    vars(saved).update(replaced)
+    return saved
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _Progress:
+    """A progress line on stderr while an index is built, when stderr is a terminal and the build is large.
+
+    It reads how many passages have been segmented so far (each passage is
+    segmented twice: words, then bigrams), then says what is left (expansions).
+    """
+
+    MIN_PASSAGES = 2000
+
+    def __init__(self, passages: int) -> None:
+        self.passages = passages
+        self.shown = passages >= self.MIN_PASSAGES and _stderr_is_terminal()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_Progress":
+        if self.shown:
+            self._start = tokens.segmented()
+            self._began = time.monotonic()
+            self._thread = threading.Thread(target=self._run, name="index-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._draw(final=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self._draw()
+
+    def _draw(self, final: bool = False) -> None:
+        done = min(1.0, (tokens.segmented() - self._start) / (2 * self.passages))
+        elapsed = time.monotonic() - self._began
+        bar = "#" * int(done * 30)
+        if final:
+            status = "完成 (done)"
+        elif done < 1.0:
+            left = elapsed / done * (1 - done) if done > 0.02 else None
+            status = f"约剩 {left:.0f} s" if left is not None else ""
+        else:
+            status = "同义词与读音… (synonyms, sounds)"
+        line = f"\r建立索引 {self.passages} 段 [{bar:<30}] {done:4.0%} {elapsed:5.0f} s {status}"
+        sys.stderr.write(line.ljust(90) + ("\n" if final else ""))
+        sys.stderr.flush()
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def example_questions(library: Library, count: int = 3) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 
@@ -74,8 +76,44 @@ def numerals_to_digits(text: str) -> str:
     return _CN_NUMERAL.sub(replace, text)
 
 
+_shared: dict[str, list[str]] | None = None  # segmentations kept while an index is built
+_segmented = 0  # article texts tokenized so far (words or bigrams), for progress
+
+
+@contextmanager
+def shared_segmentation() -> Iterator[None]:
+    """While indexing: each text is segmented once for both its words and its bigrams.
+
+    An index segments every passage twice (tokenize, then bigrams); inside
+    this block the second time reuses the first.  The memo is dropped at the
+    end, so questions never share it.
+    """
+    global _shared
+    outer = _shared
+    _shared = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
+def segmented() -> int:
+    """How many article texts tokenize() and bigrams() have processed in this process."""
+    return _segmented
+
+
 def _pieces(text: str) -> list[str]:
     """Numbers and dates as whole pieces; the rest cut by jieba."""
+    shared = _shared
+    if shared is not None:
+        pieces = shared.get(text)
+        if pieces is None:
+            pieces = shared[text] = _segment(text)
+        return pieces
+    return _segment(text)
+
+
+def _segment(text: str) -> list[str]:
     out: list[str] = []
     position = 0
     for match in _NUMBER.finditer(text):
@@ -102,6 +140,8 @@ def bigrams(text: str) -> list[str]:
     Bigrams catch what word segmentation misses: a word cut differently in the
     question and the article, or a new word jieba does not know.
     """
+    global _segmented
+    _segmented += 1
     out: list[str] = []
     run = ""
     for piece in _pieces(text) + [" "]:
@@ -126,6 +166,8 @@ def word_bigrams(word: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Article side: normalize, then content words."""
+    global _segmented
+    _segmented += 1
     return words(normalize(text))
 
 

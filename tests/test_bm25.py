@@ -52,3 +52,90 @@ def test_empty_corpus_and_unknown_terms():
 def test_unknown_variant_is_refused():
     with pytest.raises(ValueError):
         BM25.build([["a"]], variant="bm99")
+
+
+def _reference_top10(scores: np.ndarray) -> list[int]:
+    """rank_bm25's ranking: best first, equal scores in row order; only passages with a positive score."""
+    rounded = np.round(scores, 9)
+    order = [int(r) for r in np.lexsort((np.arange(len(scores)), -rounded)) if scores[r] > 0]
+    return order[:10]
+
+
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_top10_matches_rank_bm25_with_ties(variant: str):
+    """Many short documents from a small vocabulary: plenty of exactly equal scores to order by row."""
+    rng = random.Random(7)
+    corpus = [rng.choices([f"w{i}" for i in range(12)], k=rng.randint(1, 4)) for _ in range(400)]
+    corpus += [["w1", "w2"]] * 30  # identical documents tie exactly
+    ours = BM25.build(corpus, variant=variant, k1=1.2, b=0.5)
+    reference = REFERENCE[variant](corpus, k1=1.2, b=0.5)
+    for _ in range(30):
+        query = rng.choices([f"w{i}" for i in range(14)], k=rng.randint(1, 4))
+        expected = reference.get_scores(query)
+        rows, scores = ours.top(query, 10)
+        assert [int(r) for r in rows] == _reference_top10(expected)
+        assert np.allclose(scores, expected[rows], atol=1e-9)
+
+
+def test_top_selects_exactly_like_a_full_sort():
+    rng = np.random.default_rng(3)
+    from index.bm25 import top_k
+
+    for size, k in ((0, 5), (5, 10), (1000, 1), (1000, 10), (1000, 1000), (5000, 1), (5000, 10), (5000, 3000)):
+        scores = np.round(rng.random(size) * 4, 1) - 1  # negatives, zeros and many ties
+        rows, values = top_k(scores, k)
+        expected = [r for r in np.lexsort((np.arange(size), -scores)) if scores[r] > 0][:k]
+        assert rows.tolist() == expected and values.tolist() == scores[expected].tolist()
+
+
+def _dict_index(corpus: list[list[str]], k1: float, b: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The default ('lucene') variant the plain way: a dict of postings, term by term."""
+    from collections import Counter
+    import math
+
+    lengths = np.array([len(d) for d in corpus], dtype=np.float64)
+    norm = 1 - b + b * lengths / (lengths.mean() or 1.0)
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    for row, doc in enumerate(corpus):
+        for term, count in Counter(doc).items():
+            postings.setdefault(term, ([], []))[0].append(row)
+            postings[term][1].append(count)
+    rows, weights = {}, {}
+    for term, (r, c) in postings.items():
+        idf = math.log(1 + (len(corpus) - len(r) + 0.5) / (len(r) + 0.5))
+        f = np.array(c, dtype=np.float64)
+        rows[term] = np.array(r)
+        weights[term] = idf * f * (k1 + 1) / (f + k1 * norm[r])
+    return rows, weights
+
+
+def test_default_variant_views_and_weights_are_exactly_the_plain_computation():
+    corpus = _corpus(5, docs=500, vocabulary=300) + [[]]
+    ours = BM25.build(corpus, k1=1.2, b=0.5)
+    rows, weights = _dict_index(corpus, k1=1.2, b=0.5)
+    assert list(ours.rows) == list(rows) and len(ours.rows) == len(rows) and ours.vocabulary == set(rows)
+    for term in rows:
+        assert term in ours.rows and term in ours.weights
+        assert ours.rows[term].tolist() == rows[term].tolist() and ours.rows.get(term).tolist() == rows[term].tolist()
+        assert ours.weights[term].tobytes() == weights[term].tobytes()  # bit for bit
+        assert ours.idf_weight(term) == float(weights[term].max())
+        assert ours.document_frequency(term) == len(rows[term])
+        assert ours.baseline[term] == 0.0
+    assert "nope" not in ours.rows and ours.rows.get("nope") is None and ours.idf_weight("nope") == 0.0
+    query = {"w1": 1.0, "w7": 0.8, "w250": 0.5, "nope": 1.0}
+    expected = np.zeros(len(corpus))
+    for term, weight in query.items():
+        if term in rows:
+            expected[rows[term]] += weight * weights[term]
+    assert ours.scores(query).tobytes() == expected.tobytes()
+
+
+def test_an_index_survives_pickling():
+    import pickle
+
+    corpus = _corpus(9, docs=200, vocabulary=100)
+    ours = BM25.build(corpus, variant="plus")
+    again = pickle.loads(pickle.dumps(ours, protocol=pickle.HIGHEST_PROTOCOL))
+    query = ["w1", "w3", "w3", "w99"]
+    assert again.scores(query).tobytes() == ours.scores(query).tobytes()
+    assert again.top(query, 5)[0].tolist() == ours.top(query, 5)[0].tolist()
