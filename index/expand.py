@@ -182,7 +182,18 @@ class Expander:
         return word in self.text
 
     def by_sound_of(self, text: str) -> dict[str, str]:
-        """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch."""
+        """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch.
+
+        correct() and stand_ins() ask it about the same question text in a row; the last answer is kept.
+        """
+        last = getattr(self, "_last_sound", None)
+        if last is not None and last[0] == text:
+            return last[1]
+        found = self._sounds(text)
+        self._last_sound = (text, found)
+        return found
+
+    def _sounds(self, text: str) -> dict[str, str]:
         found: dict[str, str] = {}
         for run in _CJK_RUN.findall(text):
             for size in (4, 3, 2):
