@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from index import lexicon, tokens
-from index.answer import Answer, Hit, make_hit
+from index.answer import Answer, make_hit
 from index.bm25 import BM25
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
 from index.documents import MAX_FILE_BYTES, Document, article_files, load_documents
@@ -124,18 +124,6 @@ class Library:
             return []
         passage = self.passages[i]
         return [p for p in self.passages[max(0, i - radius): i + radius + 1] if p.document == passage.document]
-
-    def hit_for(self, question: str, passage_id: str) -> Hit | None:
-        """The hit for a given passage under a question (for paging through alternatives)."""
-        row = self._row(passage_id)
-        if row is None or not question.strip():
-            return None
-        query = self.searcher.query(question)
-        ranked = next((r for r in self.searcher.rank(query, limit=len(self.passages)) if r.row == row), None)
-        if ranked is None:
-            return None
-        terms = {t: w * self.searcher.words.idf_weight(t) for t, w in query.words.items()}
-        return make_hit(self.passages[row], ranked.score, terms)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)

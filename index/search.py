@@ -35,7 +35,6 @@ MIN_COVERAGE_COMMON = 0.3  # ... or this much, when only common words are missin
 RARE = 13.5  # specificity of a word rarer than about 1 in 700,000 words of jieba's dictionary
 MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage must contain
 MAX_QUESTION_CHARS = 500
-HEADING_CONTEXT = False
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
@@ -113,19 +112,14 @@ def specificity(term: str) -> float:
     return max(math.log(dictionary.total / (frequency or 1)), 1.0)
 
 
-def passage_text_for_index(passage: Passage) -> str:
-    """What is indexed: the section heading is context for every passage under it."""
-    if HEADING_CONTEXT and passage.section and not passage.text.startswith(passage.section):
-        return f"{passage.section}\n{passage.text}"
-    return passage.text
-
-
 class Searcher:
     """BM25 over two fields of the passages, with query expansion and a decline rule."""
 
     def __init__(self, passages: list[Passage], variant: str = "lucene", k1: float = 1.2, b: float = 0.5) -> None:
         self.passages = passages
-        texts = [passage_text_for_index(p) for p in passages]
+        # the passage text as shown: a heading is in the text of its section's first passage;
+        # repeating it in every passage measured no better on the dev and tuning sets
+        texts = [p.text for p in passages]
         self.word_tokens = [tokenize(t) for t in texts]
         self.norm_texts = [normalize(t) for t in texts]
         self.gram_tokens = [bigrams(t) for t in self.norm_texts]
