@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import jieba
 import numpy as np
 
+from index import lexicon
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage
@@ -35,6 +36,7 @@ MIN_COVERAGE_COMMON = 0.3  # ... or this much, when only common words are missin
 RARE = 13.5  # specificity of a word rarer than about 1 in 700,000 words of jieba's dictionary
 MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage must contain
 MAX_QUESTION_CHARS = 500
+FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
@@ -49,6 +51,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|上午|下午|晚上|凌晨|中午|全天|小时")),
     (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
      re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
+    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     (re.compile(r"电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
     (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
@@ -56,7 +59,10 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
 )
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|街道|社区|路|街)")
+_HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+_PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")
+_NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,9 @@ def specificity(term: str) -> float:
 
     Numbers are specific.  A word the dictionary lacks is judged by its known
     parts (建了 is as specific as 建), and only a word with no known part at
-    all (a rare name) counts as the rarest.
+    all (a rare name) counts as the rarest.  So is a word the dictionary lists
+    only at its floor count (FLOOR_COUNT: listed, never counted; nearly half
+    its entries, 看不懂 and 每辆 among them): its parts say more than the count.
     """
     if any(ch.isdigit() for ch in term):
         return 12.0
@@ -102,14 +110,25 @@ def specificity(term: str) -> float:
     if not dictionary.initialized:
         dictionary.initialize()
     frequency = dictionary.FREQ.get(term)
-    if not frequency and len(term) > 1:
-        parts = [p for p in jieba.lcut(term, HMM=False) if p != term]
+    if len(term) > 1 and (not frequency or frequency <= FLOOR_COUNT):
+        parts = _parts(term) if frequency else [p for p in jieba.lcut(term, HMM=False) if p != term]
         known = [specificity(p) for p in parts if p not in stopwords() and dictionary.FREQ.get(p)]
         if known:
             return max(known)
         if parts and all(p in stopwords() for p in parts):
             return 1.0
     return max(math.log(dictionary.total / (frequency or 1)), 1.0)
+
+
+def _parts(term: str) -> list[str]:
+    """The likeliest cut of a word into two dictionary words counted above the floor; [] when none."""
+    counts = jieba.dt.FREQ
+    best: tuple[float, list[str]] = (-1.0, [])
+    for i in range(1, len(term)):
+        head, tail = counts.get(term[:i]) or 0, counts.get(term[i:]) or 0
+        if head > FLOOR_COUNT and tail > FLOOR_COUNT and math.log(head) + math.log(tail) > best[0]:
+            best = (math.log(head) + math.log(tail), [term[:i], term[i:]])
+    return best[1]
 
 
 class Searcher:
@@ -132,10 +151,13 @@ class Searcher:
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
-        terms = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
+        asked = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
                                    if not _PICTURE.fullmatch(part)))  # 照片 asks for a caption, names no content
-        stand_ins = self.expander.stand_ins(terms, text)
-        query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in terms}
+        stand_ins = self.expander.stand_ins(asked, text)
+        query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
+        # 几点, 多少辆: searched (their stand-ins 九点, 80辆 find the figure) but, being question words, they
+        # are no part of what the article must hold
+        terms = [t for t in asked if not _HOW_MANY.fullmatch(t)]
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
@@ -143,7 +165,10 @@ class Searcher:
         for word, weight in query_words.items():
             for gram in word_bigrams(word):
                 query_grams[gram] = max(query_grams.get(gram, 0.0), weight)
-        query = Query(text=text, terms=terms, term_weights={t: self._weight(t) for t in terms},
+        weights = {t: self._weight(t) for t in terms}
+        if terms and not any(weights.values()):  # every word in every passage: all count alike
+            weights = dict.fromkeys(terms, 1.0)
+        query = Query(text=text, terms=terms, term_weights=weights,
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
                       wants_number=bool(_QUANTITY.search(text)))
         query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
@@ -258,8 +283,22 @@ class Searcher:
         return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
     def _names_another_place(self, query: Query) -> bool:
-        """A place the article never names (西湖区, 上海市) means the question is about somewhere else."""
-        return any(_PLACE.fullmatch(t) and query.found[t] < 0.5 for t in query.terms)
+        """A place the article never names (西湖区, 上海市) means the question is about somewhere else.
+
+        jieba often cuts the name from its kind (南苑 | 街道): a name the article
+        lacks, right before a word for a kind of place, counts as well.  It must
+        be a proper name (jieba tags it so, or does not know it at all), so
+        that 整个 in 整个社区 is not taken for one.
+        """
+        for term in query.terms:
+            if query.found[term] >= 0.5:
+                continue
+            if _PLACE.fullmatch(term):
+                return True
+            if (len(term) >= 2 and any(term + kind in query.text for kind in _PLACE_SUFFIX)
+                    and lexicon.tag_of(term) in _NAME_TAGS | {None}):
+                return True
+        return False
 
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:
         """Answer when the article holds most of what the question asks, decline when it holds little.

@@ -94,3 +94,42 @@ def test_several_articles_each_answer_names_its_article(tmp_path: Path):
     assert epidemic_hit.passage.document == "epidemic" and "小区80个" in epidemic_hit.passage.text
     assert library_hit.passage.title in render.source_line(library_hit)
     assert len({p.id for p in library.passages}) == len(library.passages)
+
+
+def _one_article(tmp_path: Path, text: str) -> Library:
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    return Library.load(tmp_path, cache=False)
+
+
+def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
+    """jieba cuts 南苑街道 into 南苑 | 街道: the article never names 南苑, so the question is about elsewhere."""
+    library = _one_article(tmp_path, "街道卡口\n\n余杭区东湖街道的卡口累计检查车辆5000辆。\n\n街道还设立了流动检查点。\n")
+    assert library.ask("余杭区东湖街道的卡口累计检查了多少辆车？").answered
+    assert not library.ask("余杭区南苑街道的卡口累计检查了多少辆车？").answered
+    assert library.ask("整个街道的卡口累计检查了多少辆车？").answered  # 整个 is no name
+
+
+def test_how_many_words_find_the_figure_but_are_not_asked_of_the_article(tmp_path: Path):
+    """几点 finds 九点 (same measure word) to rank by, yet the article need not contain 几点 itself."""
+    library = _one_article(tmp_path, "图书馆开放时间\n\n图书馆每天上午九点开放，晚上八点闭馆，周一休息。\n")
+    answer = library.ask("图书馆几点开放？")
+    assert answer.answered and "九点开放" in answer.hits[0].passage.text
+    query = library.searcher.query("图书馆几点开放？")
+    assert "几点" in query.words and "几点" not in query.terms
+
+
+def test_words_the_dictionary_lists_but_never_counted_are_judged_by_their_parts():
+    from index.search import RARE, specificity
+    assert specificity("看不见") < RARE  # listed at jieba's floor count, made of common parts
+    assert specificity("菜市场") >= RARE  # counted, and rare
+    assert specificity("拱墅区") >= RARE  # no known parts: a rare name
+
+
+def test_colloquial_filler_is_not_asked_of_the_article(seeds_library):
+    query = seeds_library.searcher.query("我听说街道干部跑到企业那边当跑腿的了，是真的吧？咋办")
+    assert not {"听说", "真的", "咋办"} & set(query.terms)
+
+
+def test_jieba_tags_tell_place_names():
+    from index.lexicon import tag_of
+    assert tag_of("南苑") == "ns" and tag_of("整个") == "b" and tag_of("拱墅") is None
