@@ -48,7 +48,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
      re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
     (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),
-    (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|上午|下午|晚上|凌晨|中午|全天|小时")),
+    (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+点|全天|小时")),
     (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
      re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
     (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
@@ -57,6 +57,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
+_CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|街道|社区|路|街)")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
@@ -300,6 +301,28 @@ class Searcher:
                 return True
         return False
 
+    def _offers_only_absent_choices(self, query: Query) -> bool:
+        """'A还是B' when the article has neither A nor B: whichever it is, the article does not say.
+
+        A side is what stands between 还是 and the nearest 是, comma or question
+        particle; the article has it when it has the side's text or its most
+        specific word (线上开 counts as there when 线上 is).
+        """
+        text = query.text
+        for match in _CHOICE.finditer(text):
+            left = re.split(r"[是用，,、\s]", text[:match.start()])[-1][-8:]
+            right = re.split(r"[的吗呢呀？?，,。\s]", text[match.end():])[0][:8]
+            if not (left and right) or any(self._side_present(query, side) for side in (left, right)):
+                continue
+            return True
+        return False
+
+    def _side_present(self, query: Query, side: str) -> bool:
+        inside = [t for t in query.terms if t in side]
+        if not inside or self.expander.has(side):
+            return True  # nothing to judge by, or the article has it word for word
+        return query.found[max(inside, key=specificity)] >= 0.5
+
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:
         """Answer when the article holds most of what the question asks, decline when it holds little.
 
@@ -314,7 +337,8 @@ class Searcher:
         coverage = sum(query.term_weights[t] * query.found[t] for t in query.terms) / total
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
-        if self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query):
+        if (self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query)
+                or self._offers_only_absent_choices(query)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)

@@ -133,3 +133,17 @@ def test_colloquial_filler_is_not_asked_of_the_article(seeds_library):
 def test_jieba_tags_tell_place_names():
     from index.lexicon import tag_of
     assert tag_of("南苑") == "ns" and tag_of("整个") == "b" and tag_of("拱墅") is None
+
+
+def test_a_choice_between_two_things_the_article_never_names_is_declined(tmp_path: Path):
+    library = _one_article(tmp_path, "健康讲座\n\n街道每周三在社区服务中心举办健康讲座，由卫生院医生主讲。\n")
+    assert not library.ask("健康讲座用的是钉钉还是腾讯会议？").answered
+    searcher = library.searcher
+    assert searcher._offers_only_absent_choices(searcher.query("健康讲座用的是钉钉还是腾讯会议？"))
+    assert library.ask("健康讲座是在社区服务中心还是在体育馆举办？").answered  # the article has one of the two
+    assert library.ask("健康讲座是卫生院医生还是大学教授主讲？").answered
+
+
+def test_what_time_wants_a_clock_time_not_just_a_morning(tmp_path: Path):
+    library = _one_article(tmp_path, "重新开放\n\n9月28日上午，图书馆正式重新向读者开放，市民排起长队。\n")
+    assert not library.ask("图书馆每天几点开门？").answered
