@@ -238,9 +238,12 @@ def tag_of(word: str) -> str | None:
     key = word.encode("utf-8") + b" "
     try:
         with open(_default_dictionary(), "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            start = 0 if data[:len(key)] == key else data.find(b"\n" + key) + 1
-            if start == 0 and data[:len(key)] != key:
-                return None
+            if data[:len(key)] == key:
+                start = 0
+            else:
+                start = data.find(b"\n" + key) + 1
+                if start == 0:
+                    return None
             line = data[start:data.find(b"\n", start)].decode("utf-8").split()
     except (OSError, ValueError):
         return None
