@@ -23,6 +23,8 @@ from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
+from index.substrings import Substrings
+
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
 RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word that contains the term
 SOUND_WEIGHT = 0.8
@@ -134,6 +136,7 @@ class Expander:
                  thesaurus: Thesaurus | None = None) -> None:
         self.vocabulary = vocabulary
         self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
+        self.substrings = Substrings(text)  # `in text` without scanning a long text
         self.grams = grams if grams is not None else {text[i:i + 2] for i in range(len(text) - 1)}
         self.thesaurus = (thesaurus if thesaurus is not None else load_thesaurus()).restricted_to(self.has)
         self.by_sound: dict[str, set[str]] = defaultdict(set)
@@ -179,7 +182,7 @@ class Expander:
             return True
         if len(word) < 2 or any(word[i:i + 2] not in self.grams for i in range(len(word) - 1)):
             return False  # a missing bigram settles it without scanning the article
-        return word in self.text
+        return word in self.substrings  # exactly `word in self.text`
 
     def by_sound_of(self, text: str) -> dict[str, str]:
         """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch.
