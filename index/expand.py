@@ -143,7 +143,7 @@ class Expander:
         for word in vocabulary:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
                 self.by_sound[fuzzy_pinyin(word)].add(word)
-        self._containing: dict[str, list[str]] | None = None
+        self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
         self.by_last: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             if len(word) == 2 and _CJK_RUN.fullmatch(word):
@@ -158,9 +158,7 @@ class Expander:
             found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
         if found or len(term) < 2:
             return found or self.by_head(term)
-        if self._containing is None:
-            self._containing = _index_by_part(self.thesaurus)
-        for longer in self._containing.get(term, ()):
+        for longer in self.containing.get(term, ()):
             for word, weight in self.thesaurus.related(longer).items():
                 if self.has(word):
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
@@ -251,4 +249,4 @@ def _index_by_part(thesaurus: Thesaurus) -> dict[str, list[str]]:
         for size in range(2, len(word)):
             index[word[:size]].append(word)
             index[word[-size:]].append(word)
-    return index
+    return dict(index)
