@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -132,17 +133,20 @@ def fuzzy_pinyin(text: str) -> str:
 class Expander:
     """Maps question terms missing from the article onto article words, with a weight below 1."""
 
-    def __init__(self, vocabulary: set[str], text: str = "", grams: set[str] | None = None,
+    def __init__(self, vocabulary: Collection[str], text: str = "", grams: Container[str] | None = None,
                  thesaurus: Thesaurus | None = None) -> None:
+        """`vocabulary`: the article's words; `grams`: its bigrams as the bigram index has them (each may be
+        the index's own term → column mapping: only `in` is asked, and the vocabulary is iterated once)."""
         self.vocabulary = vocabulary
         self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
         self.substrings = Substrings(text)  # `in text` without scanning a long text
         self.grams = grams if grams is not None else {text[i:i + 2] for i in range(len(text) - 1)}
         self.thesaurus = (thesaurus if thesaurus is not None else load_thesaurus()).restricted_to(self.has)
-        self.by_sound: dict[str, set[str]] = defaultdict(set)
+        by_sound: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
-                self.by_sound[fuzzy_pinyin(word)].add(word)
+                by_sound[fuzzy_pinyin(word)].add(word)
+        self.by_sound = {key: tuple(sorted(words)) for key, words in by_sound.items()}  # tuples: quicker to load
         self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
         self.by_last: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):

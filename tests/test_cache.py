@@ -20,6 +20,7 @@ import pytest
 
 import index.library as library_module
 from index import cache, lexicon, tokens
+from index.bm25 import TermIds
 from index.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,3 +277,8 @@ def test_a_large_library_saves_its_token_lists_as_arrays_and_answers_the_same(ar
     assert _answers(pickle.loads(pickle.dumps(again))) == _answers(built)  # saved again: still packed, same
     searcher = pickle.loads(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)).searcher
     assert searcher.token_sets.ids is searcher.word_tokens.ids  # the sets share the lists' arrays
+    # the term dicts are saved as TermIds, which the expander's vocabulary and bigram set share
+    assert isinstance(searcher.words.terms, TermIds) and isinstance(searcher.grams.terms, TermIds)
+    assert searcher.expander.vocabulary is searcher.words.terms and searcher.expander.grams is searcher.grams.terms
+    assert searcher.words.terms == built.searcher.words.terms and searcher.gram_tokens.index is searcher.grams
+    assert isinstance(built.searcher.words.terms, dict)  # the library in memory is left as it was
