@@ -322,6 +322,17 @@ class BM25:
         if isinstance(query, list):
             query = dict(Counter(query))
         terms, indptr, indices, data, bases = self.terms, self.indptr, self.indices, self.data, self.bases
+        if self.variant != "plus":  # no baselines: all the postings summed at once, in the same order
+            rows, values = [], []
+            for term, weight in query.items():
+                column = terms.get(term)
+                if column is not None:
+                    start, end = indptr[column], indptr[column + 1]
+                    rows.append(indices[start:end])
+                    values.append(weight * data[start:end])
+            if not rows:
+                return np.zeros(self.size)
+            return np.bincount(np.concatenate(rows), np.concatenate(values), minlength=self.size)
         out = np.zeros(self.size)
         for term, weight in query.items():
             column = terms.get(term)

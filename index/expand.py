@@ -200,13 +200,18 @@ class Expander:
 
     def _sounds(self, text: str) -> dict[str, str]:
         found: dict[str, str] = {}
+        by_sound = self.by_sound
         for run in _CJK_RUN.findall(text):
+            syllables = [_fuzzy_syllable(ch) for ch in run]  # fuzzy_pinyin of a stretch is theirs joined
             for size in (4, 3, 2):
                 for i in range(len(run) - size + 1):
+                    words = by_sound.get(" ".join(syllables[i:i + size]))
+                    if not words:
+                        continue  # nothing sounds like it: whether the article has it does not matter
                     piece = run[i:i + size]
                     if self.has(piece):
                         continue
-                    for word in self.by_sound.get(fuzzy_pinyin(piece), ()):
+                    for word in words:
                         if word != piece and len(word) == size:
                             found.setdefault(word, piece)
         return found
