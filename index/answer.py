@@ -63,16 +63,15 @@ def find_spans(text: str, terms: dict[str, float]) -> tuple[Span, ...]:
     normalized_text, same_length, _ = _layout(text)
     if not same_length:
         return ()
-    taken = [False] * len(text)
+    taken = bytearray(len(text))  # 1 where a span already is
     spans: list[Span] = []
     for term in sorted(terms, key=len, reverse=True):
         start = normalized_text.find(term)
         while start >= 0:
             end = start + len(term)
-            if not any(taken[start:end]):
+            if taken.find(1, start, end) < 0:
                 spans.append((start, end))
-                for i in range(start, end):
-                    taken[i] = True
+                taken[start:end] = b"\x01" * (end - start)
             start = normalized_text.find(term, end)
     return tuple(sorted(spans))
 

@@ -25,8 +25,10 @@ hold the two side by side), and add one of our own:
 from __future__ import annotations
 
 import math
+import zlib
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -64,6 +66,126 @@ class _Column(Mapping):
         return len(self._terms)
 
 
+class TermIds(Mapping):
+    """term → column, as the dict BM25.build makes, held in a few arrays and one string.
+
+    A large index has a million terms (character bigrams); unpickling them as a
+    dict means creating and hashing a million strings, most of a restart.  Here
+    each term is a 63-bit key (up to three characters: their code points side by
+    side, so no two terms share one; longer: a CRC-32, confirmed against the
+    term), the keys are sorted, and a lookup is a binary search.  Terms are
+    iterated in column order, as the dict was.  Recent lookups are remembered.
+    """
+
+    MEMO = 65536  # lookups remembered, then forgotten all at once
+
+    def __init__(self, terms: Mapping[str, int]) -> None:
+        names = sorted(terms, key=terms.__getitem__)
+        if [terms[name] for name in names] != list(range(len(names))):
+            raise ValueError("columns must be 0 … n-1")
+        self._joined = "".join(names)
+        self._offsets = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum([len(name) for name in names], out=self._offsets[1:])
+        keys = np.fromiter((_term_key(name) for name in names), dtype=np.int64, count=len(names))
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._columns = order.astype(np.int32 if len(names) < 2**31 else np.int64)
+        self._views()
+
+    def _views(self) -> None:
+        self._key_view = memoryview(self._keys)
+        self._column_view = memoryview(self._columns)
+        self._offset_view = memoryview(self._offsets)
+        self._memo: dict[str, int | None] = {}
+
+    def name(self, column: int) -> str:
+        """The term of a column."""
+        return self._joined[self._offset_view[column]:self._offset_view[column + 1]]
+
+    def names_of(self, columns: list[int]) -> list[str]:
+        """The terms of several columns."""
+        joined, offsets = self._joined, self._offset_view
+        return [joined[offsets[c]:offsets[c + 1]] for c in columns]
+
+    @property
+    def names(self) -> Sequence[str]:
+        """The terms in column order, each made when asked for."""
+        return _Names(self)
+
+    def get(self, term: object, default: object = None) -> object:
+        memo = self._memo
+        try:
+            column = memo[term]  # type: ignore[index]
+        except KeyError:
+            column = self._find(term) if isinstance(term, str) else None
+            if len(memo) >= self.MEMO:
+                memo.clear()
+            memo[term] = column  # type: ignore[index]
+        return default if column is None else column
+
+    def _find(self, term: str) -> int | None:
+        key = _term_key(term)
+        keys = self._key_view
+        at = bisect_left(keys, key)
+        while at < len(keys) and keys[at] == key:
+            column = self._column_view[at]
+            if len(term) <= 3 or self.name(column) == term:
+                return column
+            at += 1
+        return None
+
+    def __getitem__(self, term: str) -> int:
+        column = self.get(term)
+        if column is None:
+            raise KeyError(term)
+        return column  # type: ignore[return-value]
+
+    def __contains__(self, term: object) -> bool:
+        return self.get(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getstate__(self) -> dict:
+        return {name: self.__dict__[name] for name in ("_joined", "_offsets", "_keys", "_columns")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._views()
+
+
+class _Names(Sequence):
+    __slots__ = ("_ids",)
+
+    def __init__(self, ids: TermIds) -> None:
+        self._ids = ids
+
+    def __getitem__(self, column):  # type: ignore[override]
+        if isinstance(column, slice):
+            return [self[c] for c in range(*column.indices(len(self)))]
+        if column < 0:
+            column += len(self)
+        if not 0 <= column < len(self):
+            raise IndexError(column)
+        return self._ids.name(column)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _term_key(term: str) -> int:
+    """Up to three characters: their code points (+1) in base 2**21, never negative; longer: -1 - CRC-32."""
+    if len(term) <= 3:
+        key = 0
+        for ch in term:
+            key = (key << 21) | (ord(ch) + 1)
+        return key
+    return -1 - zlib.crc32(term.encode("utf-8", "surrogatepass"))
+
+
 @dataclass
 class BM25:
     """An inverted BM25 index: a passages × terms matrix of weights in compressed sparse column form.
@@ -79,7 +201,7 @@ class BM25:
     delta: float = 0.5  # BM25L/BM25Plus; rank_bm25 defaults: L 0.5, Plus 1
     epsilon: float = 0.25  # BM25Okapi's IDF floor
     size: int = 0
-    terms: dict[str, int] = field(default_factory=dict)
+    terms: Mapping[str, int] = field(default_factory=dict)  # a dict, or TermIds (large indexes, as saved)
     indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     indices: np.ndarray = field(default_factory=lambda: _EMPTY_ROWS)
     data: np.ndarray = field(default_factory=lambda: _EMPTY_FLOATS)
@@ -199,8 +321,19 @@ class BM25:
         """Score every passage; a list counts repeated terms as rank_bm25 does, a dict gives weights."""
         if isinstance(query, list):
             query = dict(Counter(query))
-        out = np.zeros(self.size)
         terms, indptr, indices, data, bases = self.terms, self.indptr, self.indices, self.data, self.bases
+        if self.variant != "plus":  # no baselines: all the postings summed at once, in the same order
+            rows, values = [], []
+            for term, weight in query.items():
+                column = terms.get(term)
+                if column is not None:
+                    start, end = indptr[column], indptr[column + 1]
+                    rows.append(indices[start:end])
+                    values.append(weight * data[start:end])
+            if not rows:
+                return np.zeros(self.size)
+            return np.bincount(np.concatenate(rows), np.concatenate(values), minlength=self.size)
+        out = np.zeros(self.size)
         for term, weight in query.items():
             column = terms.get(term)
             if column is None:

@@ -2,8 +2,9 @@
 
 An entry is found by a key made of everything the built index depends on:
 the article files' names and bytes, the folder they are in, this package's
-own source and data files, and the versions of the libraries that shape
-tokens and expansions (jieba, pypinyin, OpenCC, 词林, numpy) and of Python.
+own source and data files, the installed libraries that shape tokens and
+expansions (jieba, pypinyin, OpenCC, 词林, numpy: where each is installed,
+its main file's size and time) and the version of Python.
 Change any of them and the key changes, so a stale index is never served:
 the next load builds afresh and replaces the entry.
 
@@ -63,7 +64,7 @@ def cache_folder() -> Path:
 
 @lru_cache(maxsize=1)
 def code_key() -> bytes:
-    """A digest of this package's source and data files and of the libraries the index depends on."""
+    """A digest of this package's source and data files and of the installed libraries the index depends on."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(FORMAT)
     digest.update(repr((sys.version_info[:3], pickle.HIGHEST_PROTOCOL)).encode())
@@ -71,18 +72,17 @@ def code_key() -> bytes:
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".tmp"):
             digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
             digest.update(path.read_bytes())
-    for name in _LIBRARIES:
+    for name in _LIBRARIES:  # where it is installed and when: the same whether it is imported yet or not
         module = sys.modules.get(name)
         origin = getattr(module, "__file__", None)
         if origin is None:
             spec = importlib.util.find_spec(name)
             origin = spec.origin if spec is not None else None
-        version = getattr(module, "__version__", "")
         try:
             stat = os.stat(origin) if origin else None
         except OSError:
             stat = None
-        digest.update(repr((name, version, origin, stat and (stat.st_size, stat.st_mtime_ns))).encode())
+        digest.update(repr((name, origin, stat and (stat.st_size, stat.st_mtime_ns))).encode())
     return digest.digest()
 
 

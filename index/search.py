@@ -148,7 +148,7 @@ class Searcher:
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
-        self.expander = Expander(self.words.vocabulary, "\n".join(self.norm_texts), set(self.grams.rows))
+        self.expander = Expander(self.words.terms, "\n".join(self.norm_texts), self.grams.terms)
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))

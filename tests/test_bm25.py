@@ -139,3 +139,42 @@ def test_an_index_survives_pickling():
     query = ["w1", "w3", "w3", "w99"]
     assert again.scores(query).tobytes() == ours.scores(query).tobytes()
     assert again.top(query, 5)[0].tolist() == ours.top(query, 5)[0].tolist()
+
+
+def _random_terms(rng: random.Random, count: int) -> list[str]:
+    alphabet = "东湖街道社区ab1\U00020000\U0010ffff"
+    return list(dict.fromkeys("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))) for _ in range(count)))
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_term_ids_answer_as_the_dict(monkeypatch, collide):
+    import pickle
+
+    from index import bm25
+
+    if collide:  # every term longer than three characters gets the same key: found by comparing the terms
+        monkeypatch.setattr(bm25, "_term_key", lambda t, key=bm25._term_key: key(t) if len(t) <= 3 else -1)
+    rng = random.Random(5)
+    terms = {term: column for column, term in enumerate(_random_terms(rng, 3000))}
+    ids = pickle.loads(pickle.dumps(bm25.TermIds(terms), protocol=pickle.HIGHEST_PROTOCOL))
+    assert list(ids) == list(terms) and len(ids) == len(terms) and ids == terms
+    assert [ids.name(c) for c in range(len(terms))] == list(terms) == list(ids.names) == ids.names_of(list(range(len(terms))))
+    assert ids.names[-1] == list(terms)[-1] and ids.names[1:3] == list(terms)[1:3]
+    for term in list(terms) + _random_terms(random.Random(6), 3000) + [""]:
+        assert ids.get(term) == terms.get(term) and (term in ids) == (term in terms)
+        assert ids.get(term, -1) == terms.get(term, -1)
+    with pytest.raises(KeyError):
+        ids["不在"]
+
+
+def test_an_index_with_term_ids_scores_the_same():
+    from index.bm25 import TermIds
+
+    corpus = _corpus(4, docs=200, vocabulary=150)
+    ours = BM25.build(corpus)
+    compact = BM25.build(corpus)
+    compact.terms = TermIds(compact.terms)
+    for query in (["w1", "w3", "w3", "w99"], {"w2": 0.5, "w140": 1.0, "x": 1.0}):
+        assert compact.scores(query).tobytes() == ours.scores(query).tobytes()
+    assert all(compact.idf_weight(t) == ours.idf_weight(t) for t in ["w1", "w50", "x"])
+    assert dict(compact.rows.items()).keys() == dict(ours.rows.items()).keys()

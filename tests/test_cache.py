@@ -1,9 +1,9 @@
-"""The on-disk index cache, the lazily read jieba dictionary and the quick-import switches.
+"""The on-disk index cache, the lazily read jieba dictionary, the saved pinyin table and the quick-import switches.
 
 None of them may change an answer: a cached library answers as a built one,
 a changed article or damaged file is rebuilt, the lazy dictionary holds
-jieba's own values, and pypinyin without its phrase table reads single
-characters as with it.
+jieba's own values, the pinyin table pypinyin's, and pypinyin without its
+phrase table reads single characters as with it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import jieba
 import pytest
 
 import index.library as library_module
-from index import cache, lexicon, tokens
+from index import cache, lexicon, pinyin, tokens
+from index.bm25 import TermIds
 from index.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,12 +50,21 @@ def bucket_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / lexicon.file_name()
 
 
+@pytest.fixture(scope="session")
+def pinyin_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The characters' syllables as a table file, written once."""
+    folder = tmp_path_factory.mktemp("pinyin")
+    assert pinyin.save(folder)
+    return folder / pinyin.file_name()
+
+
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bucket_file: Path) -> Path:
-    """An index cache folder of the test's own, holding the jieba bucket file already."""
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bucket_file: Path, pinyin_file: Path) -> Path:
+    """An index cache folder of the test's own, holding the jieba bucket file and the pinyin table already."""
     folder = tmp_path / "cache"
     folder.mkdir()
     os.link(bucket_file, folder / bucket_file.name)
+    os.link(pinyin_file, folder / pinyin_file.name)
     monkeypatch.setenv(cache.ENV, str(folder))
     return folder
 
@@ -230,20 +240,22 @@ import jieba
 from index.library import Library
 library = Library.load({str(article)!r})
 answers = [[a.answered] + [h.passage.id for h in a.hits] for a in map(library.ask, {QUESTIONS!r})]
-print(json.dumps([type(jieba.dt.FREQ).__name__, answers]))
+print(json.dumps([type(jieba.dt.FREQ).__name__, "pypinyin" in sys.modules, answers]))
 """
     run = lambda: json.loads(subprocess.run(  # noqa: E731
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
-    assert run() == ["LazyFreq", expected]  # from the cache filled above
+    assert run() == ["LazyFreq", False, expected]  # from the cache filled above; syllables from the table
     [entry] = _entries(store)
     entry.unlink()
-    assert run() == ["LazyFreq", expected]  # built afresh, the lazy dictionary segmenting the article
+    assert run() == ["LazyFreq", False, expected]  # built afresh, the lazy dictionary segmenting the article
 
 
 # --- quick imports ------------------------------------------------------------------------------
 
 def test_pypinyin_without_phrases_reads_single_characters_as_with_them():
-    from index.expand import fuzzy_pinyin  # imported (through index) without the phrase table
+    from index.expand import fuzzy_pinyin
+
+    pinyin.lazy_pinyin()  # imports pypinyin without the phrase table (unless a test imported it before)
 
     text = "".join(sorted(set((ROOT / "seeds").glob("*.txt").__next__().read_text(encoding="utf-8"))))
     text += "银行长重行乐还传会了着的地得朝藏参差都"
@@ -257,7 +269,32 @@ def test_pypinyin_without_phrases_reads_single_characters_as_with_them():
     assert fuzzy_pinyin("自原者") == fuzzy_pinyin("志愿者")
 
 
+def test_the_pinyin_table_is_pypinyins_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(pinyin, "RANGES", ((0x4E00, 0x5200), (0x3400, 0x3420)))
+    monkeypatch.setattr(pinyin, "_table", None)
+    lazy_pinyin = pinyin.lazy_pinyin()
+    assert pinyin.save(tmp_path)
+    path = tmp_path / pinyin.file_name()
+    expected = {ch: (lazy_pinyin(ch, errors="ignore") or [None])[0]
+                for start, end in pinyin.RANGES for ch in map(chr, range(start, end))}
+    assert pinyin._table == expected
+    monkeypatch.setattr(pinyin, "_table", None)
+    monkeypatch.setattr(pinyin, "_lazy_pinyin", lambda *a, **k: pytest.fail("pypinyin asked"))
+    assert pinyin.install(tmp_path) and pinyin._table == expected
+    assert all(pinyin.syllable(ch) == value for ch, value in expected.items())
+    monkeypatch.setattr(pinyin, "_lazy_pinyin", lazy_pinyin)
+    assert pinyin.syllable("\u9fa0") == lazy_pinyin("\u9fa0", errors="ignore")[0]  # not in the table: asked
+    monkeypatch.setattr(pinyin, "_table", None)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert not pinyin.install(tmp_path) and pinyin._table is None  # damaged: pypinyin is asked instead
+    path.unlink()
+    assert not pinyin.install(tmp_path)
+
+
 def test_the_switches_are_undone_after_the_imports():
+    pinyin.lazy_pinyin()
     assert sys.modules.get("pkg_resources", "absent") is not None  # importable again by anyone
     assert "PYPINYIN_NO_PHRASES" not in os.environ
 
@@ -276,3 +313,8 @@ def test_a_large_library_saves_its_token_lists_as_arrays_and_answers_the_same(ar
     assert _answers(pickle.loads(pickle.dumps(again))) == _answers(built)  # saved again: still packed, same
     searcher = pickle.loads(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)).searcher
     assert searcher.token_sets.ids is searcher.word_tokens.ids  # the sets share the lists' arrays
+    # the term dicts are saved as TermIds, which the expander's vocabulary and bigram set share
+    assert isinstance(searcher.words.terms, TermIds) and isinstance(searcher.grams.terms, TermIds)
+    assert searcher.expander.vocabulary is searcher.words.terms and searcher.expander.grams is searcher.grams.terms
+    assert searcher.words.terms == built.searcher.words.terms and searcher.gram_tokens.index is searcher.grams
+    assert isinstance(built.searcher.words.terms, dict)  # the library in memory is left as it was
