@@ -676,7 +676,9 @@ class FakeTelegram:
         # in-flight getUpdates on shutdown) instead of lingering and tripping the 409 conflict check.
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await runner.setup()
-        await web.SockSite(runner, sock).start()
+        # A deep accept queue: aiohttp's default (128) overflows when a bot opens its whole connection pool
+        # at once in a burst; the kernel then drops the attempts and clients retry a second later.
+        await web.SockSite(runner, sock, backlog=4096).start()
         ready.set()
         try:
             await self._stop_requested.wait()
