@@ -231,15 +231,16 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
 
 
 def _log_answer(update: Update, context: Context, answer: Answer, sent: Message, started: float | None) -> None:
-    """Into the question log, if there is one; a log that fails (full disk) never costs the reader an answer."""
+    """Queued for the question log, if there is one (written within a second, off the event loop); a log that
+    fails (full disk) never costs the reader an answer."""
     question_log = context.bot_data.get("question_log")
     user, chat = update.effective_user, update.effective_chat
     if question_log is None or user is None or chat is None:
         return
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     try:
-        question_log.record(chat.type, user.id, answer.question, answer, latency,
-                            message_key=(sent.chat_id, sent.message_id))
+        question_log.record_soon(chat.type, user.id, answer.question, answer, latency,
+                                 message_key=(sent.chat_id, sent.message_id))
     except sqlite3.Error as error:
         logger.warning("update %s: question log write failed: %s", update.update_id, error)
 
