@@ -73,7 +73,7 @@ def build_application(settings: Settings, library: Library, feedback: FeedbackSi
     application = builder.build()
     application.bot_data.update(
         settings=settings,
-        corpus=handlers.make_corpus(library),
+        corpus=handlers.make_corpus(library, settings.answer_cache),
         examples=handlers.ExampleBook(),
         flood=FloodGate(settings.flood_limit),
         feedback=feedback if feedback is not None else (question_log.feedback_sink if question_log else MemoryFeedback()),
