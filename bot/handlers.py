@@ -14,6 +14,7 @@ writing shared state. Message texts are never logged at INFO.
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import logging
 import re
@@ -418,6 +419,7 @@ async def reload_corpus(application: Application) -> Corpus:
     corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder), cache_size))
     application.bot_data["corpus"] = corpus
     application.bot_data["fingerprint"] = fingerprint
+    gc.unfreeze()  # serve() froze the first library out of the collector's sight; the replaced one may be garbage now
     logger.info("loaded %s again: %d passages from %d article(s)", folder, len(corpus.library.passages),
                 len(corpus.library.documents))
     return corpus

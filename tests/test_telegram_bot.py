@@ -9,6 +9,7 @@ Tests wait on conditions (a reply arriving, an update confirmed and fully handle
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -409,7 +410,12 @@ def test_reload_is_for_admins_and_swaps_the_library(tg: FakeTelegram, start_bot:
     bot = start_bot(symbols_library, admin_ids=frozenset({42}))
     assert say(tg, 43, "/reload").text == text("admin_only")
     old = bot.app.bot_data["corpus"].library
-    assert say(tg, 42, "/reload").text == "已重新载入：符号测试文章，共 3 个段落。"
+    gc.freeze()  # as serve() does after loading
+    try:
+        assert say(tg, 42, "/reload").text == "已重新载入：符号测试文章，共 3 个段落。"
+        assert gc.get_freeze_count() == 0  # the old library is the collector's again, should it be cyclic garbage
+    finally:
+        gc.unfreeze()
     assert bot.app.bot_data["corpus"].library is not old
     assert "九点" in say(tg, 42, "图书馆几点开放？").text
 
