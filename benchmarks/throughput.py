@@ -17,6 +17,12 @@ server each run:
   comes, it is searched, afterwards it comes from the cache;
 - the same with the answer cache off (ANSWER_CACHE_SIZE=0): every question
   searched, as when no question is ever asked twice.
+- the echo bot sending an answer: instead of the text, one fixed answer in
+  the article bot's format (HTML with marks, four buttons, no link preview),
+  without searching or logging. The article bot cannot beat it: it shows how
+  much of the gap to the echo bot is the reply format itself (PTB's encoding
+  and parsing of the bigger message, the fake server's HTML parsing) rather
+  than our work per question.
 
 Medians over the runs and the ratio to the echo bot are printed.  Everything
 runs in this one process (bots, fake server, the burst), so the figures are
@@ -54,11 +60,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_telegram import FakeTelegram  # noqa: E402
 from telegram import Update  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
 from bot import telegram_app  # noqa: E402
 from bot.config import ANSWER_CACHE_SIZE, Settings  # noqa: E402
+from bot.handlers import NO_PREVIEW  # noqa: E402
 from bot.questionlog import QuestionLog  # noqa: E402
+from bot.replies import CANDIDATES, answer_html, answer_keyboard, candidates  # noqa: E402
 from index.library import Library  # noqa: E402
 
 QUESTION_FILES = (ROOT.parent / "shared" / "eval" / "dev.jsonl", ROOT / "tests" / "data" / "heldout.jsonl")
@@ -137,6 +146,24 @@ def echo_bot(tg: FakeTelegram, rate_limited: bool) -> Application:
     return app
 
 
+def format_bot(tg: FakeTelegram, rate_limited: bool, library: Library, question: str) -> Application:
+    """The echo bot sending, instead of the text, one fixed answer exactly as the article bot sends it (HTML
+    with its marks, the four buttons, no link preview): what our reply format costs without any of our work."""
+    app = echo_bot(tg, rate_limited)
+    app.handlers.clear()
+    best = candidates(library.ask(question, k=CANDIDATES))[0]
+    body, markup = answer_html(best, "zh"), answer_keyboard(0, "zh")
+
+    async def reply(update: Update, context: object) -> None:
+        message = update.effective_message
+        if message is not None and message.text:
+            await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False,
+                                     link_preview_options=NO_PREVIEW)
+
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    return app
+
+
 def burst(make_app, questions: list[str]) -> float:
     """Answers per second for one burst on a fresh fake server."""
     with FakeTelegram() as tg:
@@ -190,6 +217,7 @@ def main() -> None:
         "echo bot": lambda tg: echo_bot(tg, limited),
         "article bot": lambda tg: real_bot(tg, library, limited, logs),
         "article bot, answer cache off": lambda tg: real_bot(tg, library, limited, logs, answer_cache=0),
+        "echo bot sending an answer": lambda tg: format_bot(tg, limited, library, questions[0]),
     }
     rates: dict[str, list[float]] = {name: [] for name in bots}
     cpu: dict[str, list[float]] = {name: [] for name in bots}
@@ -205,7 +233,7 @@ def main() -> None:
           f"concurrent updates: {concurrency}")
     echo = median(rates["echo bot"])
     for name in bots:
-        print(f"{name:<34}{median(rates[name]):>7.0f} answers/s  {median(rates[name]) / echo:5.2f} of echo  "
+        print(f"{name:<30}{median(rates[name]):>7.0f} answers/s  {median(rates[name]) / echo:5.2f} of echo  "
               f"CPU {median(cpu[name]) * 1000:5.2f} ms/answer (bot and fake server)  "
               f"runs: {', '.join(f'{r:.0f}' for r in rates[name])}")
     ratio = median(rates["article bot"]) / echo
