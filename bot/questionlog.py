@@ -311,8 +311,8 @@ class QuestionLog:
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_queued, name="question-log", daemon=True)
                 self._writer.start()
-            if len(self._queue) >= FLUSH_ROWS:
-                self._queued.notify()
+            if len(self._queue) == 1 or len(self._queue) >= FLUSH_ROWS:
+                self._queued.notify()  # the writer's clock starts with the first row; many rows cut it short
 
     def _write_queued(self) -> None:
         """The writer thread: wait for a row, give others flush_seconds to join it, write them all; until close()."""

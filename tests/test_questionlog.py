@@ -172,15 +172,21 @@ def test_queued_answers_are_seen_by_every_read_vote_and_forget_and_written_on_cl
         log.record_soon("private", USER, "关闭之后", answer("q"), 1.0)
 
 
+def wait_for_rows(db: Path, count: int) -> list[str]:
+    deadline = time.monotonic() + 10
+    while len(rows_on_disk(db)) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return rows_on_disk(db)
+
+
 def test_queued_answers_reach_the_file_without_any_read(db: Path):
     with QuestionLog(db, flush_seconds=0.01) as log:
         log.record_soon("private", USER, "自己写进去", answer("q"), 1.0)
         record = log.record("private", USER, "直接写", answer("q"), 1.0)  # after what was queued before it
         log.record_soon("private", USER, "后台线程写", answer("q"), 1.0)
-        deadline = time.monotonic() + 10
-        while len(rows_on_disk(db)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert rows_on_disk(db) == ["自己写进去", "直接写", "后台线程写"]
+        assert wait_for_rows(db, 3) == ["自己写进去", "直接写", "后台线程写"]
+        log.record_soon("private", USER, "之后又来一个", answer("q"), 1.0)  # the writer was idle: it wakes again
+        assert wait_for_rows(db, 4)[-1] == "之后又来一个"
         assert [r.id for r in log.questions()][1] == record
 
 
