@@ -2,68 +2,73 @@
 
     python benchmarks/throughput.py [--questions 1000] [--runs 3] [--with-rate-limiter] [--concurrency N]
 
-A burst of N questions (the dev and held-out questions, cycled), each from
-its own private chat, is put on the fake server (tests/fake_telegram.py) at
-once; a bot long-polls them and replies.  The rate is N divided by the time
-from the burst to the N-th sendMessage.  Two bots take turns on a fresh
-server each run: the real one (bot.telegram_app.build_application with the
-bundled article) and one that only echoes the text back, built with the same
-python-telegram-bot options.  A third bot, the real one with every answer
-computed beforehand, shows how much of the difference is answering and how
-much is the reply itself (HTML, buttons, the handlers).  Medians over the
-runs and the ratio to the echo bot are printed.
+A burst of N questions (the 120 dev and held-out questions, cycled), each
+from its own private chat, is put on the fake server (tests/fake_telegram.py)
+at once; a bot long-polls them and replies.  The rate is N divided by the
+time from the burst to the N-th sendMessage.  The bots take turns on a fresh
+server each run:
 
---concurrency N handles N updates at a time in every bot instead of what
-build_application sets (python-telegram-bot's 256): httpx's connection pool
-slows down badly with hundreds of requests in flight.
+- the echo bot: python-telegram-bot built exactly as the article bot is
+  (telegram_app.application_builder: concurrency, connection pool, timeouts,
+  rate limiter, defaults), with one handler that sends the text back;
+- the article bot as `python -m bot serve` builds it (build_application with
+  the bundled article and a question log in a temporary folder), its answer
+  cache starting empty each run: the first time each of the 120 questions
+  comes, it is searched, afterwards it comes from the cache;
+- the same with the answer cache off (ANSWER_CACHE_SIZE=0): every question
+  searched, as when no question is ever asked twice.
+- the echo bot sending an answer: instead of the text, one fixed answer in
+  the article bot's format (HTML with marks, four buttons, no link preview),
+  without searching or logging. The article bot cannot beat it: it shows how
+  much of the gap to the echo bot is the reply format itself (PTB's encoding
+  and parsing of the bigger message, the fake server's HTML parsing) rather
+  than our work per question.
+
+Medians over the runs and the ratio to the echo bot are printed.  Everything
+runs in this one process (bots, fake server, the burst), so the figures are
+CPU-bound: the ratio is how much of the echo bot's speed is left after our
+own work per answer.  As serve() does after loading, the process freezes the
+loaded library out of the garbage collector's way (gc.freeze), so the echo
+bot does not pay for walking an article it does not have.
+
+--concurrency N handles N updates at a time, with N connections, in every bot
+instead of telegram_app.CONCURRENT_UPDATES.
 
 By default Telegram's own outgoing limit (AIORateLimiter: 30 messages a
-second) is left out of both bots, so what is measured is our code, not the
-limit; --with-rate-limiter keeps it (then both run at about 30 a second).
+second) is left out of all bots, so what is measured is our code, not the
+limit; --with-rate-limiter keeps it (then all run at about 30 a second).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
+import shutil
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from _common import ROOT, median
 
 sys.path.insert(0, str(ROOT / "tests"))
 
-import fake_telegram  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
 from telegram import Update  # noqa: E402
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, MessageHandler, filters  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
+from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
 from bot import telegram_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.feedback import MemoryFeedback  # noqa: E402
+from bot.config import ANSWER_CACHE_SIZE, Settings  # noqa: E402
+from bot.handlers import NO_PREVIEW  # noqa: E402
+from bot.questionlog import QuestionLog  # noqa: E402
+from bot.replies import CANDIDATES, answer_html, answer_keyboard, candidates  # noqa: E402
 from index.library import Library  # noqa: E402
-
-
-
-class _DeepBacklog(fake_telegram.web.SockSite):
-    """The fake server listening with a deep accept queue.
-
-    aiohttp's default backlog (128) overflows when python-telegram-bot opens
-    up to 256 connections at once in a burst; the kernel then drops the
-    connection attempts and the client retries after a second, which
-    measures TCP's retry timer instead of the bots.
-    """
-
-    def __init__(self, runner: Any, sock: Any, **options: Any) -> None:
-        options["backlog"] = 4096
-        super().__init__(runner, sock, **options)
-
-
-fake_telegram.web.SockSite = _DeepBacklog  # this process only
 
 QUESTION_FILES = (ROOT.parent / "shared" / "eval" / "dev.jsonl", ROOT / "tests" / "data" / "heldout.jsonl")
 
@@ -104,28 +109,33 @@ class Running:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+        if self.app.post_stop is not None:
+            await self.app.post_stop(self.app)  # as run_polling would: the question log is written out
         await self.app.shutdown()
 
 
-def settings(tg: FakeTelegram) -> Settings:
+def settings(tg: FakeTelegram, answer_cache: int = ANSWER_CACHE_SIZE) -> Settings:
     return Settings(token=tg.token, base_url=tg.base_url, base_file_url=None, webhook_secret=None,
-                    allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=1_000_000, log_level="WARNING")
+                    allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=1_000_000, log_level="WARNING",
+                    answer_cache=answer_cache)
 
 
-def real_bot(tg: FakeTelegram, library: Library, rate_limited: bool) -> Application:
-    app = telegram_app.build_application(settings(tg), library, MemoryFeedback())
+def real_bot(tg: FakeTelegram, library: Library, rate_limited: bool, log_folder: Path,
+             answer_cache: int = ANSWER_CACHE_SIZE) -> Application:
+    """The article bot as `python -m bot serve` runs it, question log included (the article watcher left off)."""
+    question_log = QuestionLog(log_folder / f"questions-{time.monotonic_ns()}.sqlite3", retention_days=90)
+    app = telegram_app.build_application(settings(tg, answer_cache), library, question_log=question_log)
     if not rate_limited:
         app.bot._rate_limiter = None  # type: ignore[attr-defined]  # PTB's ExtBot: no limiter, no waiting
     return app
 
 
 def echo_bot(tg: FakeTelegram, rate_limited: bool) -> Application:
-    """The same python-telegram-bot options as build_application, a handler that only echoes."""
-    builder = (ApplicationBuilder().token(tg.token).base_url(tg.base_url).concurrent_updates(True)
-               .defaults(Defaults(allow_sending_without_reply=True)))
-    if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # what the article bot's limiter wraps
-    app = builder.build()
+    """The same python-telegram-bot options as the article bot (telegram_app.application_builder), a handler
+    that only echoes."""
+    app = telegram_app.application_builder(settings(tg)).build()
+    if not rate_limited:
+        app.bot._rate_limiter = None  # type: ignore[attr-defined]
 
     async def echo(update: Update, context: object) -> None:
         message = update.effective_message
@@ -133,6 +143,24 @@ def echo_bot(tg: FakeTelegram, rate_limited: bool) -> Application:
             await message.reply_text(message.text)
 
     app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+def format_bot(tg: FakeTelegram, rate_limited: bool, library: Library, question: str) -> Application:
+    """The echo bot sending, instead of the text, one fixed answer exactly as the article bot sends it (HTML
+    with its marks, the four buttons, no link preview): what our reply format costs without any of our work."""
+    app = echo_bot(tg, rate_limited)
+    app.handlers.clear()
+    best = candidates(library.ask(question, k=CANDIDATES))[0]
+    body, markup = answer_html(best, "zh"), answer_keyboard(0, "zh")
+
+    async def reply(update: Update, context: object) -> None:
+        message = update.effective_message
+        if message is not None and message.text:
+            await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False,
+                                     link_preview_options=NO_PREVIEW)
+
+    app.add_handler(MessageHandler(filters.TEXT, reply))
     return app
 
 
@@ -161,24 +189,6 @@ def _wait_for_replies(tg: FakeTelegram, count: int, timeout: float) -> None:
         time.sleep(0.005)
 
 
-class PrecomputedAnswers:
-    """The library with every answer worked out in advance: asking costs a dict lookup."""
-
-    def __init__(self, library: Library, questions: list[str]) -> None:
-        self._library = library
-        self._answers = {}
-        for question in dict.fromkeys(questions):
-            for k in (1, 3, 5, 10):
-                self._answers[question, k] = library.ask(question, k=k)
-
-    def ask(self, question: str, k: int = 3):
-        found = self._answers.get((question, k))
-        return found if found is not None else self._library.ask(question, k=k)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._library, name)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=1000)
@@ -186,11 +196,11 @@ def main() -> None:
     parser.add_argument("--with-rate-limiter", action="store_true",
                         help="keep Telegram's outgoing limit (30 messages a second) in both bots")
     parser.add_argument("--concurrency", type=int, default=0,
-                        help="updates handled at a time by every bot (default: as build_application sets)")
+                        help="updates handled at a time (and connections) in every bot "
+                             f"(default: telegram_app.CONCURRENT_UPDATES, {telegram_app.CONCURRENT_UPDATES})")
     args = parser.parse_args()
     if args.concurrency:
-        chosen = ApplicationBuilder.concurrent_updates
-        ApplicationBuilder.concurrent_updates = lambda self, _value: chosen(self, args.concurrency)  # type: ignore
+        telegram_app.CONCURRENT_UPDATES = args.concurrency
     logging.basicConfig(level=logging.ERROR)
 
     pool = [json.loads(line)["question"] for path in QUESTION_FILES if path.exists()
@@ -198,12 +208,16 @@ def main() -> None:
     questions = [pool[i % len(pool)] for i in range(args.questions)]
     library = Library.load()
 
-    precomputed = PrecomputedAnswers(library, questions)
+    for question in dict.fromkeys(questions):
+        library.ask(question)  # what the library reads lazily (jieba's dictionary buckets) is read before the clock
+    gc.freeze()  # as serve() does once the article is loaded: the collector skips what lives as long as the bot
     limited = args.with_rate_limiter
+    logs = Path(tempfile.mkdtemp(prefix="throughput-"))
     bots = {
         "echo bot": lambda tg: echo_bot(tg, limited),
-        "article bot": lambda tg: real_bot(tg, library, limited),
-        "article bot, answers precomputed": lambda tg: real_bot(tg, precomputed, limited),  # type: ignore[arg-type]
+        "article bot": lambda tg: real_bot(tg, library, limited, logs),
+        "article bot, answer cache off": lambda tg: real_bot(tg, library, limited, logs, answer_cache=0),
+        "echo bot sending an answer": lambda tg: format_bot(tg, limited, library, questions[0]),
     }
     rates: dict[str, list[float]] = {name: [] for name in bots}
     cpu: dict[str, list[float]] = {name: [] for name in bots}
@@ -213,12 +227,13 @@ def main() -> None:
             rates[name].append(burst(make, questions))
             cpu[name].append((time.process_time() - start) / len(questions))
     limiter = "with" if limited else "without"
-    concurrency = args.concurrency or "as built"
+    shutil.rmtree(logs, ignore_errors=True)
+    concurrency = telegram_app.CONCURRENT_UPDATES
     print(f"burst of {args.questions} questions, {args.runs} runs each, {limiter} Telegram's rate limiter, "
           f"concurrent updates: {concurrency}")
     echo = median(rates["echo bot"])
     for name in bots:
-        print(f"{name:<34}{median(rates[name]):>7.0f} answers/s  {median(rates[name]) / echo:5.2f} of echo  "
+        print(f"{name:<30}{median(rates[name]):>7.0f} answers/s  {median(rates[name]) / echo:5.2f} of echo  "
               f"CPU {median(cpu[name]) * 1000:5.2f} ms/answer (bot and fake server)  "
               f"runs: {', '.join(f'{r:.0f}' for r in rates[name])}")
     ratio = median(rates["article bot"]) / echo

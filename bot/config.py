@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+ANSWER_CACHE_SIZE = 1000
 
 
 class ConfigError(Exception):
@@ -41,7 +42,8 @@ def _ids(name: str) -> frozenset[int]:
         raise ConfigError(f"{name} must be a comma-separated list of numeric Telegram ids") from None
 
 
-def _positive_int(name: str, default: int) -> int:
+def _positive_int(name: str, default: int, *, zero: bool = False) -> int:
+    """A whole number > 0 (>= 0 with zero=True) from the environment, or the default when unset."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -49,8 +51,8 @@ def _positive_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive")
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigError(f"{name} must be {'0 or more' if zero else 'positive'}")
     return value
 
 
@@ -64,6 +66,7 @@ class Settings:
     admin_ids: frozenset[int]
     flood_limit: int  # questions per user per minute
     log_level: str
+    answer_cache: int = ANSWER_CACHE_SIZE  # distinct questions whose answers are kept (0: none)
 
     def __repr__(self) -> str:  # never show the token or the secret
         return f"Settings(base_url={self.base_url!r}, log_level={self.log_level!r})"
@@ -85,6 +88,7 @@ def telegram_settings() -> Settings:
         admin_ids=_ids("ADMIN_IDS"),
         flood_limit=_positive_int("FLOOD_LIMIT_PER_MINUTE", 20),
         log_level=log_level(),
+        answer_cache=_positive_int("ANSWER_CACHE_SIZE", ANSWER_CACHE_SIZE, zero=True),
     )
 
 

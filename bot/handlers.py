@@ -14,6 +14,7 @@ writing shared state. Message texts are never logged at INFO.
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import logging
 import re
@@ -66,16 +67,50 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a URL quoted from the artic
 # -- shared state ------------------------------------------------------------------------------------
 
 
+class AnswerCache:
+    """The library's answers to the last `size` distinct questions (0: none kept), most recently asked kept.
+
+    An answer depends only on the question, k and the library, and the library of a Corpus never
+    changes (/reload makes a new Corpus, with a new cache), so a repeated question (an example
+    button, a question going round a group, the same thing asked again) skips the search.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple[str, int], Answer] = OrderedDict()
+
+    def ask(self, library: Library, question: str, k: int) -> Answer:
+        if self.size <= 0:
+            return library.ask(question, k=k)
+        key = (question, k)
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+            return answer
+        answer = self._answers[key] = library.ask(question, k=k)
+        if len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+        return answer
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """The library and the example questions made from it: /reload swaps both in one assignment."""
+    """The library, the example questions made from it and its answers so far: /reload swaps all in one
+    assignment."""
 
     library: Library
     examples: tuple[str, ...]
+    answers: AnswerCache
+
+    def ask(self, question: str, k: int) -> Answer:
+        return self.answers.ask(self.library, question, k)
 
 
-def make_corpus(library: Library) -> Corpus:
-    return Corpus(library, tuple(example_questions(library, EXAMPLES_SHOWN)))
+def make_corpus(library: Library, cache_size: int = 0) -> Corpus:
+    return Corpus(library, tuple(example_questions(library, EXAMPLES_SHOWN)), AnswerCache(cache_size))
 
 
 class ExampleBook:
@@ -194,7 +229,7 @@ async def _admitted(update: Update, context: Context) -> bool:
 
 
 def _ask(context: Context, update: Update, question: str) -> Answer:
-    answer = _corpus(context).library.ask(question, k=CANDIDATES)  # ~10 ms: fine on the event loop
+    answer = _corpus(context).ask(question, k=CANDIDATES)  # about a millisecond: fine on the event loop
     best = answer.hits[0].passage.id if answer.answered else "-"
     logger.info("update %s: reason=%s passage=%s truncated=%s", update.update_id, answer.reason, best,
                 answer.truncated)
@@ -231,15 +266,16 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
 
 
 def _log_answer(update: Update, context: Context, answer: Answer, sent: Message, started: float | None) -> None:
-    """Into the question log, if there is one; a log that fails (full disk) never costs the reader an answer."""
+    """Queued for the question log, if there is one (written within a second, off the event loop); a log that
+    fails (full disk) never costs the reader an answer."""
     question_log = context.bot_data.get("question_log")
     user, chat = update.effective_user, update.effective_chat
     if question_log is None or user is None or chat is None:
         return
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     try:
-        question_log.record(chat.type, user.id, answer.question, answer, latency,
-                            message_key=(sent.chat_id, sent.message_id))
+        question_log.record_soon(chat.type, user.id, answer.question, answer, latency,
+                                 message_key=(sent.chat_id, sent.message_id))
     except sqlite3.Error as error:
         logger.warning("update %s: question log write failed: %s", update.update_id, error)
 
@@ -379,9 +415,11 @@ async def reload_corpus(application: Application) -> Corpus:
     """
     folder = _article_folder(application.bot_data["corpus"].library)
     fingerprint = folder_fingerprint(folder)
-    corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder)))
+    cache_size = application.bot_data["settings"].answer_cache
+    corpus = await asyncio.to_thread(lambda: make_corpus(Library.load(folder), cache_size))
     application.bot_data["corpus"] = corpus
     application.bot_data["fingerprint"] = fingerprint
+    gc.unfreeze()  # serve() froze the first library out of the collector's sight; the replaced one may be garbage now
     logger.info("loaded %s again: %d passages from %d article(s)", folder, len(corpus.library.passages),
                 len(corpus.library.documents))
     return corpus

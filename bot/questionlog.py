@@ -15,8 +15,14 @@ Privacy:
 Each row keeps the passage text as it was answered (and its id, document and title), so old rows
 still show what the reader saw after the article is edited or replaced.
 
-Thread safety: one connection guarded by a lock; every write is one short transaction, so calling
-it straight from an asyncio handler blocks the loop for well under a millisecond on a local disk.
+Thread safety: one connection guarded by a lock; every write is one short transaction.
+
+Writes off the event loop: the bot logs answers with record_soon(), which only queues the row; a
+background thread writes what is queued in one transaction at most FLUSH_SECONDS later (or at once
+when FLUSH_ROWS are waiting). Everything that reads or changes rows (questions, votes, feedback,
+forget, prune, record) and close() first write out the queue, so a vote always finds its answer
+and /forget never misses a queued question. A crash (SIGKILL, power loss) can cost the answers of
+the last second; a normal stop (SIGTERM, Ctrl-C) writes them all (the bot closes the log on stop).
 """
 
 from __future__ import annotations
@@ -48,6 +54,13 @@ DEFAULT_RETENTION_DAYS = 90
 DISABLED = ("off", "none", "no", "false", "0")
 MAX_QUESTION_CHARS = 4096  # a Telegram message at most; bounds a row
 DAY = 86400.0
+FLUSH_SECONDS = 1.0  # record_soon(): a queued row reaches the file within about this long
+FLUSH_ROWS = 500  # ... or as soon as this many are waiting
+INSERT_QUESTION = (
+    "INSERT INTO questions (ts, chat_type, user_hash, question, answered, reason, passage_id, document,"
+    " title, passage_text, score, latency_ms, chat_hash, message_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 MessageKey = tuple[int, int]  # (chat_id, message_id) of the bot's answer message
 Target = Union[int, MessageKey]  # a row id, or the answer message
@@ -176,10 +189,15 @@ class QuestionLog:
     """Append questions with their answers, attach votes, forget users, prune old rows."""
 
     def __init__(self, path: str | os.PathLike, salt: str | bytes | None = None,
-                 retention_days: int | None = None):
+                 retention_days: int | None = None, flush_seconds: float = FLUSH_SECONDS):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the connection; taken before _queued when both are needed
+        self._queued = threading.Condition(threading.Lock())  # the rows of record_soon() and the writer thread
+        self._queue: list[tuple[object, ...]] = []
+        self._writer: threading.Thread | None = None
+        self._closing = False
+        self.flush_seconds = flush_seconds
         self._db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
         try:
             self._db.execute("PRAGMA busy_timeout = 5000")
@@ -258,30 +276,82 @@ class QuestionLog:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def record(self, chat_type: str, user_id: int | str, question: str, answer: "Answer", latency_ms: float,
-               message_key: MessageKey | None = None, *, at: float | None = None) -> int:
-        """Log one question and what was answered (the best hit, or the nearest miss when declined); the row id."""
+    def _question_row(self, chat_type: str, user_id: int | str, question: str, answer: "Answer",
+                      latency_ms: float, message_key: MessageKey | None, at: float | None) -> tuple[object, ...]:
         hit = answer.hits[0] if answer.hits else None
         passage = hit.passage if hit else None
         chat_hash, message_id = (self.chat_hash(message_key[0]), int(message_key[1])) if message_key else (None, None)
-        row = (
+        return (
             time.time() if at is None else float(at), str(chat_type), self.user_hash(user_id),
             question[:MAX_QUESTION_CHARS], int(bool(answer.answered)), str(answer.reason),
             passage.id if passage else None, passage.document if passage else None,
             passage.title if passage else None, passage.text if passage else None,
             float(hit.score) if hit else None, float(latency_ms), chat_hash, message_id,
         )
+
+    def record(self, chat_type: str, user_id: int | str, question: str, answer: "Answer", latency_ms: float,
+               message_key: MessageKey | None = None, *, at: float | None = None) -> int:
+        """Log one question and what was answered (the best hit, or the nearest miss when declined); the row id."""
+        row = self._question_row(chat_type, user_id, question, answer, latency_ms, message_key, at)
+        self.flush()
         with self._write() as db:
-            cursor = db.execute(
-                "INSERT INTO questions (ts, chat_type, user_hash, question, answered, reason, passage_id, document,"
-                " title, passage_text, score, latency_ms, chat_hash, message_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-            row_id = int(cursor.lastrowid)
+            row_id = int(db.execute(INSERT_QUESTION, row).lastrowid)
         self._prune_if_due()
         return row_id
 
+    def record_soon(self, chat_type: str, user_id: int | str, question: str, answer: "Answer", latency_ms: float,
+                    message_key: MessageKey | None = None) -> None:
+        """record() without waiting for the disk: the row is queued and written, with whatever else is
+        queued, by a background thread within flush_seconds; any read, vote, forget or close writes it first."""
+        row = self._question_row(chat_type, user_id, question, answer, latency_ms, message_key, None)
+        with self._queued:
+            if self._closing:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._queue.append(row)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_queued, name="question-log", daemon=True)
+                self._writer.start()
+            if len(self._queue) == 1 or len(self._queue) >= FLUSH_ROWS:
+                self._queued.notify()  # the writer's clock starts with the first row; many rows cut it short
+
+    def _write_queued(self) -> None:
+        """The writer thread: wait for a row, give others flush_seconds to join it, write them all; until close()."""
+        while True:
+            with self._queued:
+                while not self._queue and not self._closing:
+                    self._queued.wait()
+                if not self._queue:
+                    return
+                deadline = time.monotonic() + self.flush_seconds
+                while len(self._queue) < FLUSH_ROWS and not self._closing:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._queued.wait(remaining)
+            self.flush()
+
+    def flush(self) -> int:
+        """Write the rows queued by record_soon() now, in one transaction; how many were written.
+
+        A write that fails (full disk) is logged and its rows are dropped: the log never holds up answers.
+        """
+        with self._lock:
+            with self._queued:
+                rows, self._queue = self._queue, []
+            if not rows or self._db is None:
+                return 0
+            try:
+                with self._write() as db:
+                    db.executemany(INSERT_QUESTION, rows)
+            except sqlite3.Error as error:
+                log.warning("question log: %d answers could not be written: %s", len(rows), error)
+                return 0
+        self._prune_if_due()
+        return len(rows)
+
     def link_message(self, row_id: int, chat_id: int, message_id: int) -> bool:
         """Key a logged answer by the message that showed it, when the message id is known only after sending."""
+        self.flush()
         with self._write() as db:
             cursor = db.execute("UPDATE questions SET chat_hash = ?, message_id = ? WHERE id = ?",
                                 (self.chat_hash(chat_id), int(message_id), int(row_id)))
@@ -298,6 +368,7 @@ class QuestionLog:
         """
         value = vote_value(vote)
         voter = self.user_hash(user_id)
+        self.flush()  # the answer voted on may still be queued
         with self._write() as db:
             if isinstance(target, tuple):
                 chat_hash, message_id = self.chat_hash(target[0]), int(target[1])
@@ -334,6 +405,7 @@ class QuestionLog:
     def forget(self, user_id: int | str) -> int:
         """Delete everything a user asked and voted (for /forget); the number of rows deleted."""
         voter = self.user_hash(user_id)
+        self.flush()  # queued questions are deleted too, not written afterwards
         with self._write() as db:
             deleted = db.execute("DELETE FROM votes WHERE user_hash = ?", (voter,)).rowcount
             deleted += db.execute("DELETE FROM questions WHERE user_hash = ?", (voter,)).rowcount
@@ -343,6 +415,7 @@ class QuestionLog:
     def prune(self, retention_days: int | float, *, now: float | None = None) -> int:
         """Delete questions and votes older than retention_days; the number of rows deleted."""
         cutoff = (time.time() if now is None else now) - float(retention_days) * DAY
+        self.flush()
         with self._write() as db:
             deleted = db.execute("DELETE FROM votes WHERE ts < ?", (cutoff,)).rowcount
             deleted += db.execute("DELETE FROM questions WHERE ts < ?", (cutoff,)).rowcount
@@ -362,6 +435,14 @@ class QuestionLog:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def close(self) -> None:
+        """Write out what record_soon() queued, stop the writer thread and close the file."""
+        with self._queued:
+            self._closing = True
+            self._queued.notify_all()
+        writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join()
+        self.flush()
         with self._lock:
             if self._db is not None:
                 self._db.close()
@@ -377,6 +458,7 @@ class QuestionLog:
 
     def questions(self, since: float | None = None, until: float | None = None) -> list[LoggedQuestion]:
         """Logged questions with since <= ts < until, oldest first, with the votes on each."""
+        self.flush()
         with self._lock:
             rows = self._db.execute(
                 "SELECT q.id, q.ts, q.chat_type, q.question, q.answered, q.reason, q.passage_id, q.document, q.title,"
@@ -390,6 +472,7 @@ class QuestionLog:
                                latency_ms=r[11], up=r[12], down=r[13]) for r in rows]
 
     def votes(self, since: float | None = None, until: float | None = None) -> list[LoggedVote]:
+        self.flush()
         with self._lock:
             rows = self._db.execute(
                 "SELECT ts, question_id, passage_id, vote FROM votes WHERE ts >= ? AND ts < ? ORDER BY ts, id",
@@ -399,6 +482,7 @@ class QuestionLog:
     def passages(self, passage_ids: set[str]) -> dict[str, tuple[str | None, str | None]]:
         """(title, text) of each passage id as most recently logged."""
         out: dict[str, tuple[str | None, str | None]] = {}
+        self.flush()
         with self._lock:
             for passage_id in passage_ids:
                 row = self._db.execute("SELECT title, passage_text FROM questions WHERE passage_id = ?"

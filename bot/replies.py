@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
@@ -146,6 +147,7 @@ def parse_press(data: str | None) -> Press | None:
     return Press(action, index) if len(parts) == 2 and index >= 0 else None
 
 
+@lru_cache(maxsize=64)  # index < CANDIDATES, a few languages; PTB's objects are immutable, so shared safely
 def answer_keyboard(index: int, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(text("button_next", lang), callback_data=f"n:{index}"),

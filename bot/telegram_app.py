@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import re
 import sys
@@ -44,6 +45,38 @@ COMMANDS = ("start", "help", "about", "ask", "forget")
 SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
 
 
+CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connection to Telegram
+
+
+def application_builder(settings: Settings, read_timeout: float = 5.0) -> ApplicationBuilder:
+    """python-telegram-bot's options for this bot: where Telegram is, timeouts, retries, concurrency.
+
+    CONCURRENT_UPDATES updates are handled at a time (a slow reader never holds up the others), with as
+    many HTTP connections, so no answer waits for a free one. Not PTB's 256 with 256 connections: httpx's
+    pool checks every open connection on every request, so with hundreds open each answer cost more CPU
+    and a burst was answered at about half the rate (benchmarks/throughput.py: 32 and 16 were fastest,
+    64 a little and 256 much slower). Telegram allows about 30 messages a second anyway, and 32 answers
+    in flight cover Telegram's round trip of up to a second at that rate.
+
+    The throughput benchmark builds its echo bot with this too, so both bots run on the same options.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
+        .read_timeout(read_timeout)
+        .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONCURRENT_UPDATES)
+        .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    return builder
+
+
 def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None,
                       question_log: QuestionLog | None = None, watch_seconds: float = 0,
                       read_timeout: float = 5.0) -> Application:
@@ -55,25 +88,11 @@ def build_application(settings: Settings, library: Library, feedback: FeedbackSi
     a Bot API call may go unanswered before it counts as failed (and is retried):
     Telegram answers in well under a second, and tests with lost responses shorten it.
     """
-    builder = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
-        .read_timeout(read_timeout)
-        .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
-        .concurrent_updates(True)  # one slow reader never holds up the others
-        .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
-        .post_init(set_commands)
-        .post_stop(handlers.stop_watching)
-    )
-    if settings.base_url:
-        builder = builder.base_url(settings.base_url)
-    if settings.base_file_url:
-        builder = builder.base_file_url(settings.base_file_url)
+    builder = application_builder(settings, read_timeout).post_init(set_commands).post_stop(handlers.stop_watching)
     application = builder.build()
     application.bot_data.update(
         settings=settings,
-        corpus=handlers.make_corpus(library),
+        corpus=handlers.make_corpus(library, settings.answer_cache),
         examples=handlers.ExampleBook(),
         flood=FloodGate(settings.flood_limit),
         feedback=feedback if feedback is not None else (question_log.feedback_sink if question_log else MemoryFeedback()),
@@ -201,6 +220,7 @@ def serve(args: argparse.Namespace) -> int:
         logger.info("the token belongs to @%s", me.username)
         library = Library.load(getattr(args, "seeds", None))  # before any update: nobody waits for loading
         logger.info("loaded %d passages from %d article(s)", len(library.passages), len(library.documents))
+        gc.freeze()  # the library lives as long as the bot: the cyclic collector need not walk it again and again
         application = build_application(settings, library, question_log=open_question_log(),
                                         watch_seconds=watch_interval())
         if webhook:

@@ -148,6 +148,58 @@ def test_the_log_is_a_feedback_sink_for_the_telegram_app(db: Path):
         assert [(r.up, r.down) for r in log.questions()] == [(0, 1)]
 
 
+def rows_on_disk(db: Path) -> list[str]:
+    """The questions another connection sees in the file (what a crash would leave)."""
+    with sqlite3.connect(db) as other:
+        return [q for (q,) in other.execute("SELECT question FROM questions ORDER BY id")]
+
+
+def test_queued_answers_are_seen_by_every_read_vote_and_forget_and_written_on_close(db: Path):
+    with QuestionLog(db, flush_seconds=3600) as log:  # the writer thread would wait an hour: only reads flush
+        log.record_soon("private", USER, "排队的问题", answer("排队的问题", 4), 2.0, message_key=(CHAT, 9))
+        assert [r.question for r in log.questions()] == ["排队的问题"]
+        log.record_soon("private", USER, "第二个", answer("第二个", 5), 2.0, message_key=(CHAT, 10))
+        assert log.feedback((CHAT, 10), 42, -1)  # the vote finds its queued answer
+        assert [(r.question, r.down) for r in log.questions()] == [("排队的问题", 0), ("第二个", 1)]
+        log.record_soon("group", USER, "我的秘密问题在这里", answer("q"), 1.0)
+        assert log.forget(USER) == 3  # the queued one too: it is not written after /forget
+        log.record_soon("group", 7, "关闭前排队", answer("q"), 1.0)
+        log.record_soon("group", 7, "也在排队", answer("q"), 1.0)
+        assert rows_on_disk(db) == []
+    assert rows_on_disk(db) == ["关闭前排队", "也在排队"]  # close() wrote them in order
+    log.close()  # twice is fine
+    with pytest.raises(sqlite3.ProgrammingError):
+        log.record_soon("private", USER, "关闭之后", answer("q"), 1.0)
+
+
+def wait_for_rows(db: Path, count: int) -> list[str]:
+    deadline = time.monotonic() + 10
+    while len(rows_on_disk(db)) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return rows_on_disk(db)
+
+
+def test_queued_answers_reach_the_file_without_any_read(db: Path):
+    with QuestionLog(db, flush_seconds=0.01) as log:
+        log.record_soon("private", USER, "自己写进去", answer("q"), 1.0)
+        record = log.record("private", USER, "直接写", answer("q"), 1.0)  # after what was queued before it
+        log.record_soon("private", USER, "后台线程写", answer("q"), 1.0)
+        assert wait_for_rows(db, 3) == ["自己写进去", "直接写", "后台线程写"]
+        log.record_soon("private", USER, "之后又来一个", answer("q"), 1.0)  # the writer was idle: it wakes again
+        assert wait_for_rows(db, 4)[-1] == "之后又来一个"
+        assert [r.id for r in log.questions()][1] == record
+
+
+def test_a_failing_write_of_queued_answers_is_logged_and_answers_go_on(db: Path, caplog: pytest.LogCaptureFixture):
+    with QuestionLog(db, flush_seconds=3600) as log:
+        log.record_soon("private", USER, "写不进去", answer("q"), 1.0)
+        log._db.execute("DROP TABLE questions")  # stands in for a full disk: every insert fails
+        with caplog.at_level(logging.WARNING, logger="bot.questionlog"):
+            assert log.flush() == 0
+        assert "1 answers could not be written" in caplog.text
+        log.record_soon("private", USER, "还是写不进去", answer("q"), 1.0)  # queuing still works
+
+
 def test_forget_deletes_a_users_questions_and_votes_and_leaves_no_trace(db: Path):
     with QuestionLog(db) as log:
         mine = log.record("private", USER, "我的秘密问题在这里", answer("q", 1), 1.0, message_key=(USER, 1))

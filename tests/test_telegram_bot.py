@@ -9,6 +9,7 @@ Tests wait on conditions (a reply arriving, an update confirmed and fully handle
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -409,9 +410,50 @@ def test_reload_is_for_admins_and_swaps_the_library(tg: FakeTelegram, start_bot:
     bot = start_bot(symbols_library, admin_ids=frozenset({42}))
     assert say(tg, 43, "/reload").text == text("admin_only")
     old = bot.app.bot_data["corpus"].library
-    assert say(tg, 42, "/reload").text == "已重新载入：符号测试文章，共 3 个段落。"
+    gc.freeze()  # as serve() does after loading
+    try:
+        assert say(tg, 42, "/reload").text == "已重新载入：符号测试文章，共 3 个段落。"
+        assert gc.get_freeze_count() == 0  # the old library is the collector's again, should it be cyclic garbage
+    finally:
+        gc.unfreeze()
     assert bot.app.bot_data["corpus"].library is not old
     assert "九点" in say(tg, 42, "图书馆几点开放？").text
+
+
+def test_repeated_questions_are_answered_from_the_cache_which_a_reload_empties(
+        tg: FakeTelegram, start_bot: Callable[..., RunningBot], symbols_library: Library) -> None:
+    asked: list[str] = []
+
+    class Counting(Library):
+        def ask(self, question: str, k: int = 3) -> Any:
+            asked.append(question)
+            return super().ask(question, k)
+
+    counting = Counting(symbols_library.documents, symbols_library.passages, symbols_library.searcher)
+    bot = start_bot(counting, admin_ids=frozenset({42}), answer_cache=2)
+    asked.clear()  # the example questions were worked out with the library
+    first = say(tg, 42, "图书馆几点开放？")
+    assert say(tg, 43, "图书馆几点开放？").text == first.text and asked == ["图书馆几点开放？"]
+    say(tg, 42, "网页里的粗体标签是什么？")
+    say(tg, 42, "第三个问题")  # the cache keeps 2: the first question is dropped
+    assert say(tg, 44, "图书馆几点开放？").text == first.text and asked.count("图书馆几点开放？") == 2
+    assert len(bot.app.bot_data["corpus"].answers) == 2
+    say(tg, 42, "/reload")  # the new library comes with an empty cache
+    assert len(bot.app.bot_data["corpus"].answers) == 0
+    assert "九点" in say(tg, 42, "图书馆几点开放？").text
+
+
+def test_answer_cache_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import ANSWER_CACHE_SIZE, ConfigError, telegram_settings
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    monkeypatch.delenv("ANSWER_CACHE_SIZE", raising=False)
+    assert telegram_settings().answer_cache == ANSWER_CACHE_SIZE
+    monkeypatch.setenv("ANSWER_CACHE_SIZE", "0")
+    assert telegram_settings().answer_cache == 0
+    monkeypatch.setenv("ANSWER_CACHE_SIZE", "-1")
+    with pytest.raises(ConfigError, match="ANSWER_CACHE_SIZE must be 0 or more"):
+        telegram_settings()
 
 
 def test_article_text_with_html_characters_is_escaped(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
