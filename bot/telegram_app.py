@@ -13,6 +13,7 @@ import asyncio
 import gc
 import logging
 import re
+import signal
 import sys
 from urllib.parse import urlsplit
 
@@ -46,6 +47,7 @@ SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook
 
 
 CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connection to Telegram
+GET_UPDATES_CONNECTIONS = 4  # spare connections for the long poll, see application_builder
 
 
 def application_builder(settings: Settings, read_timeout: float = 5.0) -> ApplicationBuilder:
@@ -58,6 +60,12 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
     64 a little and 256 much slower). Telegram allows about 30 messages a second anyway, and 32 answers
     in flight cover Telegram's round trip of up to a second at that rate.
 
+    getUpdates has a pool of its own with GET_UPDATES_CONNECTIONS rather than PTB's one: a long poll
+    cancelled mid-flight (on stop, or when the network drops) can leave its connection checked out for a
+    while, and with a single connection the next poll, or the last getUpdates that confirms the fetched
+    updates on shutdown, then fails with a pool timeout (seen in CI under load; python-telegram-bot users
+    report the same). Confirmation failing means the next start answers those updates a second time.
+
     The throughput benchmark builds its echo bot with this too, so both bots run on the same options.
     """
     builder = (
@@ -68,6 +76,7 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
         .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
         .concurrent_updates(CONCURRENT_UPDATES)
         .connection_pool_size(CONCURRENT_UPDATES)
+        .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
     )
     if settings.base_url:
@@ -210,6 +219,49 @@ async def check_token(settings: Settings) -> User:
         return bot.bot
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)  # what PTB itself stops on
+
+
+def raise_system_exit() -> None:
+    """What PTB's own signal handler does: run_polling/run_webhook catch it and stop the bot cleanly."""
+    raise SystemExit
+
+
+def stop_on_signals(application: Application) -> None:
+    """Stop on SIGINT/SIGTERM the way PTB does, but also when the signal comes while the bot is starting.
+
+    PTB's own handler raises SystemExit wherever the event loop is. Once the bot
+    runs that is a clean stop, but during start-up (post_init, the first
+    getUpdates, start()) it breaks start-up half-way: the shutdown that follows
+    fails ("Event loop stopped before Future completed"), the process exits 1
+    with a traceback, and background tasks die pending. A service manager that
+    stops the bot right after starting it hits that window. Here a signal only
+    records the request; as soon as the bot runs, SystemExit is raised the way
+    PTB's handler does: what was fetched is answered and confirmed, and serve
+    exits 0. Not stop_running(): its loop.stop() is swallowed when it lands in
+    the same loop iteration as the end of start(), and the bot never stops.
+    """
+    loop = asyncio.new_event_loop()  # PTB's run_polling/run_webhook pick this loop up
+    asyncio.set_event_loop(loop)
+    requested = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, requested.set)
+    post_init = application.post_init
+
+    async def stop_when_requested() -> None:
+        await requested.wait()
+        while not application.running:
+            await asyncio.sleep(0.02)
+        loop.call_soon(raise_system_exit)
+
+    async def post_init_then_watch(app: Application) -> None:
+        if post_init is not None:
+            await post_init(app)
+        app.bot_data["stop_on_signal"] = loop.create_task(stop_when_requested())
+
+    application.post_init = post_init_then_watch
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the bot until SIGINT/SIGTERM; returns the exit status (2 for configuration problems)."""
     settings = telegram_settings()
@@ -223,11 +275,13 @@ def serve(args: argparse.Namespace) -> int:
         gc.freeze()  # the library lives as long as the bot: the cyclic collector need not walk it again and again
         application = build_application(settings, library, question_log=open_question_log(),
                                         watch_seconds=watch_interval())
+        stop_on_signals(application)
         if webhook:
             cap_request_bodies()  # updates are small; a huge body is refused before it is read
-            application.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook)  # type: ignore[arg-type]
+            application.run_webhook(allowed_updates=Update.ALL_TYPES, stop_signals=None,  # see stop_on_signals
+                                    **webhook)  # type: ignore[arg-type]
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, stop_signals=None)
     except InvalidToken:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather",
               file=sys.stderr)

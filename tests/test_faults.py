@@ -506,6 +506,24 @@ def test_sigterm_mid_burst_of_200(tg: FakeTelegram, seeds_library: Library, tmp_
     check_sigterm(tg, seeds_library, tmp_path, users=20)
 
 
+@pytest.mark.parametrize("delay", [0.0, 0.002, 0.005])
+def test_sigterm_while_the_bot_is_still_starting_stops_it_cleanly(tg: FakeTelegram, tmp_path: Path,
+                                                                   delay: float) -> None:
+    """A signal right after the command menu is set lands in PTB's start-up (the first getUpdates, start()):
+    PTB's own handler would break start-up half-way and exit 1 with a traceback. The delays spread the
+    signal over that window; every one must give a normal stop."""
+    process = serve(tg, tmp_path / "bot")
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill() if process.poll() is None else None
+    logs = (tmp_path / "bot" / "stderr.txt").read_text(encoding="utf-8")
+    assert "Traceback" not in logs and "destroyed but it is pending" not in logs
+    assert logs.index("Application started") < logs.index("Application.stop() complete")
+
+
 def check_sigkill(tg: FakeTelegram, library: Library, tmp_path: Path, users: int) -> None:
     run = restart_test(tg, library, tmp_path, signal.SIGKILL, users=users, per_user=10)
     result, before, confirmed = run["result"], run["before"], run["confirmed"]
