@@ -59,10 +59,10 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
 )
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|镇|乡|村|街道|社区|路|街)")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
-_PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")
+_PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
 
 
