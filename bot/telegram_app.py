@@ -37,6 +37,7 @@ from bot.guards import FloodGate
 from bot.questionlog import QuestionLog, open_question_log
 from bot.retry import RetryingRateLimiter
 from bot.texts import text
+from bot.update_processor import FairUpdateProcessor
 from bot.webhook import cap_request_bodies
 from index.library import Library
 
@@ -53,8 +54,10 @@ GET_UPDATES_CONNECTIONS = 4  # spare connections for the long poll, see applicat
 def application_builder(settings: Settings, read_timeout: float = 5.0) -> ApplicationBuilder:
     """python-telegram-bot's options for this bot: where Telegram is, timeouts, retries, concurrency.
 
-    CONCURRENT_UPDATES updates are handled at a time (a slow reader never holds up the others), with as
-    many HTTP connections, so no answer waits for a free one. Not PTB's 256 with 256 connections: httpx's
+    CONCURRENT_UPDATES updates are handled at a time (a slow reader never holds up the others), at most
+    PER_CHAT of them from one chat (bot/update_processor.py: a busy group waiting on Telegram's limit for
+    groups cannot take every slot), with as many HTTP connections, so no answer waits for a free one.
+    Not PTB's 256 with 256 connections: httpx's
     pool checks every open connection on every request, so with hundreds open each answer cost more CPU
     and a burst was answered at about half the rate (benchmarks/throughput.py: 32 and 16 were fastest,
     64 a little and 256 much slower). Telegram allows about 30 messages a second anyway, and 32 answers
@@ -74,7 +77,7 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
         .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
         .read_timeout(read_timeout)
         .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(FairUpdateProcessor(CONCURRENT_UPDATES))  # and at most PER_CHAT of one chat's
         .connection_pool_size(CONCURRENT_UPDATES)
         .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
