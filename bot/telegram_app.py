@@ -37,6 +37,7 @@ from bot.guards import FloodGate
 from bot.questionlog import QuestionLog, open_question_log
 from bot.retry import RetryingRateLimiter
 from bot.texts import text
+from bot.transport import AiohttpRequest
 from bot.update_processor import FairUpdateProcessor
 from bot.webhook import cap_request_bodies
 from index.library import Library
@@ -57,17 +58,15 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
     CONCURRENT_UPDATES updates are handled at a time (a slow reader never holds up the others), at most
     PER_CHAT of them from one chat (bot/update_processor.py: a busy group waiting on Telegram's limit for
     groups cannot take every slot), with as many HTTP connections, so no answer waits for a free one.
-    Not PTB's 256 with 256 connections: httpx's
-    pool checks every open connection on every request, so with hundreds open each answer cost more CPU
-    and a burst was answered at about half the rate (benchmarks/throughput.py: 32 and 16 were fastest,
-    64 a little and 256 much slower). Telegram allows about 30 messages a second anyway, and 32 answers
-    in flight cover Telegram's round trip of up to a second at that rate.
+    Telegram allows about 30 messages a second anyway, and 32 answers in flight cover its round trip of up
+    to a second at that rate. HTTP goes over aiohttp (bot/transport.py): on PTB's default httpx, the
+    connection pool's bookkeeping was most of the CPU an answer cost.
 
-    getUpdates has a pool of its own with GET_UPDATES_CONNECTIONS rather than PTB's one: a long poll
-    cancelled mid-flight (on stop, or when the network drops) can leave its connection checked out for a
-    while, and with a single connection the next poll, or the last getUpdates that confirms the fetched
-    updates on shutdown, then fails with a pool timeout (seen in CI under load; python-telegram-bot users
-    report the same). Confirmation failing means the next start answers those updates a second time.
+    getUpdates has connections of its own, GET_UPDATES_CONNECTIONS rather than PTB's one: a long poll
+    cancelled mid-flight (on stop, or when the network drops) can hold its connection for a while, and
+    with a single one the next poll, or the last getUpdates that confirms the fetched updates on
+    shutdown, would wait for it and fail (seen in CI with httpx; python-telegram-bot users report the
+    same). Confirmation failing means the next start answers those updates a second time.
 
     The throughput benchmark builds its echo bot with this too, so both bots run on the same options.
     """
@@ -75,11 +74,9 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
-        .read_timeout(read_timeout)
-        .get_updates_read_timeout(read_timeout)  # on top of the long poll's own timeout
+        .request(AiohttpRequest(CONCURRENT_UPDATES, read_timeout=read_timeout))
+        .get_updates_request(AiohttpRequest(GET_UPDATES_CONNECTIONS, read_timeout=read_timeout))  # + the poll's
         .concurrent_updates(FairUpdateProcessor(CONCURRENT_UPDATES))  # and at most PER_CHAT of one chat's
-        .connection_pool_size(CONCURRENT_UPDATES)
-        .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
     )
     if settings.base_url:
@@ -218,7 +215,8 @@ async def check_token(settings: Settings) -> User:
     and PTB logs that failure with a traceback of its own.
     """
     options = {"base_url": settings.base_url, "base_file_url": settings.base_file_url}
-    async with Bot(settings.token, **{k: v for k, v in options.items() if v}) as bot:
+    async with Bot(settings.token, request=AiohttpRequest(1), get_updates_request=AiohttpRequest(1),
+                   **{k: v for k, v in options.items() if v}) as bot:
         return bot.bot
 
 
