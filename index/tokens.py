@@ -41,7 +41,40 @@ def normalize(text: str) -> str:
     """NFKC (full-width → half-width), lower case, Traditional → Simplified; invisible marks dropped."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Mn") or ch in "\n\t")
+    return to_simplified(text)
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC's t2s, skipped for text with none of the characters it can change (most Simplified text).
+
+    opencc-python-reimplemented is pure Python and was most of the time an archive of 100,000 passages
+    took to build; the check is one set operation in C. Exact: a dictionary entry changes the text only
+    where its key holds a character its value replaces, and such a character is then in the text.
+    """
+    changing = _changed_by_t2s()
+    if changing is not None and changing.isdisjoint(text):
+        return text
     return _T2S.convert(text)
+
+
+@lru_cache(maxsize=1)
+def _changed_by_t2s() -> frozenset[str] | None:
+    """Every character some t2s dictionary entry replaces; None (always convert) if OpenCC's data is not
+    where this version of opencc-python-reimplemented keeps it."""
+    _T2S.convert("")  # loads the dictionaries
+    changing: set[str] = set()
+    try:
+        for group in _T2S._dict_chain_data:
+            for _, _, entries in group:
+                for key, value in entries.items():
+                    first = value.split(" ")[0]  # several candidates: OpenCC takes the first
+                    if len(first) == len(key):
+                        changing.update(k for k, v in zip(key, first) if k != v)
+                    else:
+                        changing.update(key)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return frozenset(changing) if changing else None
 
 
 def cn_to_int(numeral: str) -> int | None:

@@ -56,6 +56,26 @@ def test_normalize_full_width_case_and_traditional():
     assert normalize("a\u200bb\u202ec") == "abc"  # zero-width and bidi marks dropped
 
 
+def test_skipping_opencc_for_text_it_cannot_change_gives_what_opencc_gives():
+    """to_simplified skips OpenCC for text without a character it replaces; OpenCC must agree on such
+    text, including the characters that only appear inside its phrase entries (乾隆, 覆盖)."""
+    import random
+
+    from index.tokens import _T2S, _changed_by_t2s, to_simplified
+
+    changing = _changed_by_t2s()
+    assert changing is not None and {"們", "這", "說"} <= changing and "们" not in changing
+    in_entries = sorted({ch for group in _T2S._dict_chain_data for _, _, entries in group for key in entries
+                         for ch in key} - changing)
+    common = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(in_entries + list(common)) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    texts += ["乾隆年间", "覆盖", "反覆", "東湖街道", "东湖街道防疫", "後來", "后来", "干部", "乾淨", "頭髮", "头发"]
+    for text in texts:
+        assert to_simplified(text) == _T2S.convert(text), text
+    assert any(changing.isdisjoint(t) for t in texts)  # the fast path was taken
+
+
 def test_numbers_and_dates_stay_whole():
     tokens = tokenize("工作人员累计检查571105车1263436人，4月8日起开展检测")
     assert "571105" in tokens and "1263436" in tokens and "4月8日" in tokens
