@@ -11,7 +11,7 @@ aiohttp is already what the tests' fake Bot API server runs on.
 Timeouts keep PTB's meaning: `read` bounds each wait for data, `connect` a
 new connection, `pool` the wait for a free one (aiohttp counts that wait and
 the connecting together). aiohttp has no write timeout: requests are small
-form posts, so `write` is not used. A timeout becomes PTB's TimedOut and any
+JSON posts, so `write` is not used. A timeout becomes PTB's TimedOut and any
 other failure on the way its NetworkError, as with httpx, so retries and
 error messages behave the same.
 """
@@ -19,6 +19,7 @@ error messages behave the same.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -74,9 +75,9 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(total=None, sock_read=read, sock_connect=connect,
                                         connect=None if pool is None or connect is None else pool + connect)
         try:
-            async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT}, proxy=self._proxy(url),
-                                             allow_redirects=False) as response:
+            body, headers = _body(request_data)
+            async with self._session.request(method, url, data=body, timeout=timeout, headers=headers,
+                                             proxy=self._proxy(url), allow_redirects=False) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as error:  # aiohttp's own timeouts are TimeoutErrors too
             raise TimedOut from error
@@ -107,16 +108,26 @@ def _environment_proxy(scheme: str, host: str) -> str | None:
     return proxy
 
 
-def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
-    """Form fields, or multipart when files are sent (the bot sends none, but PTB may be asked to)."""
+_PLAIN = {"User-Agent": BaseRequest.USER_AGENT}
+_JSON = {**_PLAIN, "Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | None, dict[str, str]]:
+    """A JSON body, or multipart when files are sent (the bot sends none, but PTB may be asked to).
+
+    The Bot API takes application/json for every method but uploads. PTB's own
+    form encoding writes each Chinese character as a JSON escape and then
+    percent-encodes that (18 bytes for one character, against 3 in UTF-8 JSON),
+    and urlencode was a tenth of the bot's CPU under a burst.
+    """
     if request_data is None:
-        return None
+        return None, _PLAIN
     if not request_data.contains_files:
-        return request_data.json_parameters
+        return json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode(), _JSON
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, part in (request_data.multipart_data or {}).items():
         filename, content, mime = part if len(part) == 3 else (*part, None)
         form.add_field(name, content, filename=filename, content_type=mime)
-    return form
+    return form, _PLAIN

@@ -1,4 +1,4 @@
-"""bot/transport.py: PTB's errors for aiohttp's failures, form and multipart bodies, proxies from the environment."""
+"""bot/transport.py: PTB's errors for aiohttp's failures, JSON and multipart bodies, proxies from the environment."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
-from telegram import InputFile
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -46,21 +46,27 @@ async def post(url: str, data: RequestData | None = None, **timeouts: float) -> 
         return await request.do_request(url, "POST", data, **timeouts)
 
 
-def test_form_fields_reach_the_server_and_the_answer_comes_back() -> None:
+def test_parameters_go_as_utf8_json_and_the_answer_comes_back() -> None:
     async def handler(request: web.Request) -> web.Response:
-        form = await request.post()
+        raw = await request.read()
         return web.json_response({"method": request.match_info["method"], "type": request.content_type,
-                                  "fields": dict(form), "agent": request.headers["User-Agent"]})
+                                  "fields": json.loads(raw), "raw": raw.decode("utf-8"),
+                                  "agent": request.headers["User-Agent"]})
+
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("换一个", callback_data="n:1")]])
 
     async def run() -> tuple[int, bytes]:
         async with serving(handler) as base:
-            return await post(f"{base}/sendMessage", request_data(chat_id=7, text="<b>问</b> & 答"))
+            return await post(f"{base}/sendMessage",
+                              request_data(chat_id=7, text="<b>问</b> & 答", reply_markup=keyboard))
 
     status, body = asyncio.run(run())
     got = json.loads(body)
     assert status == 200 and got["method"] == "sendMessage"
-    assert got["type"] == "application/x-www-form-urlencoded"
-    assert got["fields"] == {"chat_id": "7", "text": "<b>问</b> & 答"}
+    assert got["type"] == "application/json"
+    assert got["fields"] == {"chat_id": 7, "text": "<b>问</b> & 答",
+                             "reply_markup": {"inline_keyboard": [[{"text": "换一个", "callback_data": "n:1"}]]}}
+    assert "问" in got["raw"] and "\\u" not in got["raw"]  # UTF-8, not escapes: a third of the bytes
     assert got["agent"].startswith("python-telegram-bot")
 
 
