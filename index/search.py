@@ -35,6 +35,7 @@ MIN_COVERAGE = 0.5  # at least half of what the question asks (by weight) must b
 MIN_COVERAGE_COMMON = 0.3  # ... or this much, when only common words are missing
 RARE = 13.5  # specificity of a word rarer than about 1 in 700,000 words of jieba's dictionary
 MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage must contain
+SINGLE_INSIDE = 0.4  # a one-character question word found only inside an article word (管 in 管控)
 MAX_QUESTION_CHARS = 500
 FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
@@ -202,7 +203,12 @@ class Searcher:
             return 1.0
         if self.expander.has(term):
             return 0.9  # inside a longer article word (网格 in 网格化)
-        return max(max(stand_ins.values(), default=0.0), self._pieces_share(term, self.grams.rows))
+        found = max(max(stand_ins.values(), default=0.0), self._pieces_share(term, self.grams.rows))
+        if len(term) == 1 and term in self.expander.substrings:
+            # readers shorten: 被管起来 for 管控, 租 for 出租. A single character has many senses, so it
+            # counts for less than a stand-in of the same meaning.
+            return max(found, SINGLE_INSIDE)
+        return found
 
     @staticmethod
     def _pieces_share(term: str, grams: object) -> float:
@@ -272,7 +278,8 @@ class Searcher:
                 continue
             stand_in = max((w for word, w in query.stand_ins.get(term, {}).items() if word in tokens or word in text),
                            default=0.0)
-            got += weight * max(stand_in, self._pieces_share(term, grams))
+            inside = SINGLE_INSIDE if len(term) == 1 and term in text else 0.0
+            got += weight * max(stand_in, self._pieces_share(term, grams), inside)
         return got / total
 
     def _lacks_answer_type(self, query: Query, row: int) -> bool:

@@ -147,3 +147,12 @@ def test_a_choice_between_two_things_the_article_never_names_is_declined(tmp_pat
 def test_what_time_wants_a_clock_time_not_just_a_morning(tmp_path: Path):
     library = _one_article(tmp_path, "重新开放\n\n9月28日上午，图书馆正式重新向读者开放，市民排起长队。\n")
     assert not library.ask("图书馆每天几点开门？").answered
+
+
+def test_a_one_character_word_inside_an_article_word_counts_for_part(tmp_path: Path):
+    """管 (被管起来) is the reader's short form of the article's 管控: some credit, less than a stand-in's."""
+    from index.search import SINGLE_INSIDE
+    library = _one_article(tmp_path, "医学观察\n\n街道累计管控各类人员4207人，其中境外人员102人。\n\n社区还开展了文明宣传。\n")
+    query = library.searcher.query("被管起来的有多少人？")
+    assert "管" in query.terms and query.found["管"] == SINGLE_INSIDE
+    assert library.searcher.query("被罚的有多少人？").found["罚"] == 0.0  # nowhere in the article

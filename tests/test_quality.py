@@ -18,7 +18,7 @@ SECOND = ROOT / "tests" / "data" / "articles"
 # (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
 FLOORS = {
     "dev": (0.947, 1.0, 0.027),
-    "heldout": (0.88, 0.66, 0.084),
+    "heldout": (0.88, 0.66, 0.067),
     "second": (0.77, 0.71, 0.112),
 }
 
