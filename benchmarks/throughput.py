@@ -13,7 +13,7 @@ server each run:
   (telegram_app.application_builder: concurrency, connection pool, timeouts,
   rate limiter, defaults), with one handler that sends the text back;
 - the article bot as `python -m bot serve` builds it (build_application with
-  the bundled article and a question log in a temporary folder), its answer
+  the bundled article, a question log and an inbox in a temporary folder), its answer
   cache starting empty each run: the first time each of the 120 questions
   comes, it is searched, afterwards it comes from the cache;
 - the same with the answer cache off (ANSWER_CACHE_SIZE=0): every question
@@ -75,6 +75,7 @@ from telegram.ext import Application, ApplicationBuilder, MessageHandler, filter
 from bot import telegram_app  # noqa: E402
 from bot.config import ANSWER_CACHE_SIZE, Settings  # noqa: E402
 from bot.handlers import NO_PREVIEW  # noqa: E402
+from bot.inbox import Inbox, bot_id  # noqa: E402
 from bot.questionlog import QuestionLog  # noqa: E402
 from bot.replies import CANDIDATES, answer_html, answer_keyboard, candidates  # noqa: E402
 from bot.retry import RetryingRateLimiter  # noqa: E402
@@ -133,9 +134,13 @@ def settings(tg: FakeTelegram, answer_cache: int = ANSWER_CACHE_SIZE) -> Setting
 
 def real_bot(tg: FakeTelegram, library: Library, rate_limited: bool, log_folder: Path,
              answer_cache: int = ANSWER_CACHE_SIZE) -> Application:
-    """The article bot as `python -m bot serve` runs it, question log included (the article watcher left off)."""
-    question_log = QuestionLog(log_folder / f"questions-{time.monotonic_ns()}.sqlite3", retention_days=90)
-    app = telegram_app.build_application(settings(tg, answer_cache), library, question_log=question_log)
+    """The article bot as `python -m bot serve` runs it, question log and inbox included (the article watcher
+    left off)."""
+    run = time.monotonic_ns()
+    question_log = QuestionLog(log_folder / f"questions-{run}.sqlite3", retention_days=90)
+    inbox = Inbox(log_folder / f"inbox-{run}.sqlite3", bot_id(tg.token))
+    app = telegram_app.build_application(settings(tg, answer_cache), library, question_log=question_log,
+                                         inbox=inbox)
     if not rate_limited:
         app.bot._rate_limiter = None  # type: ignore[attr-defined]  # PTB's ExtBot: no limiter, no waiting
     return app

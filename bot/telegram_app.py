@@ -34,6 +34,7 @@ from bot import handlers
 from bot.config import ConfigError, Settings, telegram_settings, watch_interval
 from bot.feedback import FeedbackSink, MemoryFeedback
 from bot.guards import FloodGate
+from bot.inbox import Inbox, InboxQueue, open_inbox
 from bot.questionlog import QuestionLog, open_question_log
 from bot.retry import RetryingRateLimiter
 from bot.texts import text
@@ -52,7 +53,7 @@ CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connecti
 GET_UPDATES_CONNECTIONS = 4  # spare connections for the long poll, see application_builder
 
 
-def application_builder(settings: Settings, read_timeout: float = 5.0) -> ApplicationBuilder:
+def application_builder(settings: Settings, read_timeout: float = 5.0, inbox: Inbox | None = None) -> ApplicationBuilder:
     """python-telegram-bot's options for this bot: where Telegram is, timeouts, retries, concurrency.
 
     CONCURRENT_UPDATES updates are handled at a time (a slow reader never holds up the others), at most
@@ -68,17 +69,23 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
     shutdown, would wait for it and fail (seen in CI with httpx; python-telegram-bot users report the
     same). Confirmation failing means the next start answers those updates a second time.
 
+    With an inbox (bot/inbox.py), every question is written down as it is queued and forgotten once
+    handled, so a crash loses none.
+
     The throughput benchmark builds its echo bot with this too, so both bots run on the same options.
     """
+    processor = FairUpdateProcessor(CONCURRENT_UPDATES, on_done=inbox.done if inbox is not None else None)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
         .request(AiohttpRequest(CONCURRENT_UPDATES, read_timeout=read_timeout))
         .get_updates_request(AiohttpRequest(GET_UPDATES_CONNECTIONS, read_timeout=read_timeout))  # + the poll's
-        .concurrent_updates(FairUpdateProcessor(CONCURRENT_UPDATES))  # and at most PER_CHAT of one chat's
+        .concurrent_updates(processor)  # and at most PER_CHAT of one chat's
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
     )
+    if inbox is not None:
+        builder = builder.update_queue(InboxQueue(inbox))
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     if settings.base_file_url:
@@ -88,16 +95,18 @@ def application_builder(settings: Settings, read_timeout: float = 5.0) -> Applic
 
 def build_application(settings: Settings, library: Library, feedback: FeedbackSink | None = None,
                       question_log: QuestionLog | None = None, watch_seconds: float = 0,
-                      read_timeout: float = 5.0) -> Application:
+                      read_timeout: float = 5.0, inbox: Inbox | None = None) -> Application:
     """A ready-to-start Application answering from `library`; no network is used until it starts.
 
     With a question log, every answer is logged and 👍/👎 go to it; with
     watch_seconds > 0, the article folder is checked that often and a changed
     article is swapped in while the bot keeps answering. read_timeout is how long
     a Bot API call may go unanswered before it counts as failed (and is retried):
-    Telegram answers in well under a second, and tests with lost responses shorten it.
+    Telegram answers in well under a second, and tests with lost responses shorten it. With an inbox,
+    questions a crashed run left unanswered are answered first.
     """
-    builder = application_builder(settings, read_timeout).post_init(set_commands).post_stop(handlers.stop_watching)
+    builder = (application_builder(settings, read_timeout, inbox).post_init(set_commands)
+               .post_stop(handlers.stop_watching))
     application = builder.build()
     application.bot_data.update(
         settings=settings,
@@ -135,12 +144,14 @@ def add_handlers(application: Application) -> None:
 
 
 async def set_commands(application: Application) -> None:
-    """The command menu, in Chinese by default and in English for English-language clients; then the
-    article watcher, which must run on the application's own event loop."""
+    """The command menu, in Chinese by default and in English for English-language clients; the article
+    watcher, which must run on the application's own event loop; then the questions a crashed run left."""
     handlers.start_watching(application)
     for lang, code in (("zh", None), ("en", "en")):
         commands = [BotCommand(name, text(f"cmd_{name}", lang)) for name in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=code)
+    if isinstance(application.update_queue, InboxQueue):  # queued before the first new update is fetched
+        application.update_queue.take_over(application.bot)
 
 
 # -- logging ---------------------------------------------------------------------------------------------
@@ -268,14 +279,16 @@ def serve(args: argparse.Namespace) -> int:
     settings = telegram_settings()
     webhook = webhook_options(args, settings)
     configure_logging(settings)
+    inbox = None
     try:
         me = asyncio.run(check_token(settings))
         logger.info("the token belongs to @%s", me.username)
         library = Library.load(getattr(args, "seeds", None))  # before any update: nobody waits for loading
         logger.info("loaded %d passages from %d article(s)", len(library.passages), len(library.documents))
         gc.freeze()  # the library lives as long as the bot: the cyclic collector need not walk it again and again
+        inbox = open_inbox(settings.token)
         application = build_application(settings, library, question_log=open_question_log(),
-                                        watch_seconds=watch_interval())
+                                        watch_seconds=watch_interval(), inbox=inbox)
         stop_on_signals(application)
         if webhook:
             cap_request_bodies()  # updates are small; a huge body is refused before it is read
@@ -291,4 +304,7 @@ def serve(args: argparse.Namespace) -> int:
         where = settings.base_url or "https://api.telegram.org"
         print(f"error: cannot reach the Telegram Bot API at {where} ({type(error).__name__})", file=sys.stderr)
         return 1
+    finally:
+        if inbox is not None:
+            inbox.close()
     return 0

@@ -11,7 +11,7 @@ holding one, and every other chat keeps being answered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -24,9 +24,11 @@ _UNBOUNDED = 1_000_000  # PTB's own semaphore, taken before ours: it must never 
 class FairUpdateProcessor(BaseUpdateProcessor):
     """At most `max_updates` updates in hand, at most `per_chat` of them from any one chat."""
 
-    __slots__ = ("_slots", "_per_chat", "_chats", "_limit")
+    __slots__ = ("_slots", "_per_chat", "_chats", "_limit", "_on_done")
 
-    def __init__(self, max_updates: int, per_chat: int = PER_CHAT) -> None:
+    def __init__(self, max_updates: int, per_chat: int = PER_CHAT,
+                 on_done: Callable[[object], None] | None = None) -> None:
+        """`on_done` is told of each update once it has been handled, however that ended (bot/inbox.py)."""
         # PTB's process_update (final) takes its semaphore before calling do_process_update, so a
         # chat's waiting updates would hold PTB's slots; its bound is lifted and kept here instead,
         # taken after the chat's own.
@@ -35,6 +37,7 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.BoundedSemaphore(max_updates)
         self._per_chat = per_chat
         self._chats: dict[int, tuple[asyncio.Semaphore, list[int]]] = {}  # chat → its semaphore, users
+        self._on_done = on_done
 
     @property
     def limit(self) -> int:
@@ -46,6 +49,20 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         return len(self._chats)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._process(update, coroutine)
+        except asyncio.CancelledError:
+            raise  # cut off, not handled: on_done is not told, so the inbox keeps it for the next start
+        except BaseException:
+            self._handled(update)
+            raise
+        self._handled(update)
+
+    def _handled(self, update: object) -> None:
+        if self._on_done is not None:
+            self._on_done(update)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
         if chat is None:
             async with self._slots:

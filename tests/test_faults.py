@@ -37,6 +37,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot import telegram_app
 from bot.feedback import MemoryFeedback
 from bot.replies import CANDIDATES
 from bot.retry import RetryingRateLimiter, is_transient
@@ -431,9 +432,12 @@ def serve_env(tg: FakeTelegram, **extra: str) -> dict[str, str]:
 
 
 def serve(tg: FakeTelegram, folder: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot serve` in `folder`; bots started in sibling folders share one inbox, as a restarted
+    bot does."""
     folder.mkdir()
     mark = tg.mark()
-    process, _, _ = start_process(["serve"], serve_env(tg), folder)
+    process, _, _ = start_process(["serve"], serve_env(tg, UPDATE_INBOX=str(folder.parent / "inbox.sqlite3")),
+                                  folder)
     tg.wait_for_call("setMyCommands", timeout=30, since=mark)  # post_init ran: polling starts next
     return process
 
@@ -470,7 +474,7 @@ def restart_test(tg: FakeTelegram, library: Library, tmp_path: Path, sig: signal
         last = max(asked.update_ids.values())
         tg.wait_for_offset(last, timeout=60)
         wait_until(lambda: not tg.pending_updates(), 30, "every update confirmed")
-        expected = {k for k, u in asked.update_ids.items() if u >= offset} | set(before)
+        expected = set(asked.update_ids)  # the inbox gives the second bot what the first left unanswered
         wait_until(lambda: expected <= set(answer_counts(tg, asked)[0]), 60, "the second bot's answers")
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=60) == 0
@@ -528,17 +532,19 @@ def check_sigkill(tg: FakeTelegram, library: Library, tmp_path: Path, users: int
     run = restart_test(tg, library, tmp_path, signal.SIGKILL, users=users, per_user=10)
     result, before, confirmed = run["result"], run["before"], run["confirmed"]
     print(f"\n[SIGKILL] {result.line()}; answered before the kill {len(before)}, fetched (confirmed) "
-          f"{len(confirmed)}; lost = fetched but unanswered")
+          f"{len(confirmed)}, fetched but unanswered (answered from the inbox) {len(confirmed - set(before))}")
     assert run["code"] == -signal.SIGKILL
-    assert set(result.lost) == confirmed - set(before)  # exactly the fetched-but-unanswered ones
-    assert set(result.duplicated) == set(before) - confirmed  # answered but unconfirmed: delivered again
-    assert not result.stray
+    assert not result.lost and not result.stray
+    # at least once: an answer sent in the instant before its inbox row went, or before PTB confirmed the
+    # update, is sent again; never more than the updates in hand at the kill
+    assert len(result.duplicated) <= telegram_app.CONCURRENT_UPDATES
 
 
-def test_sigkill_mid_burst_loses_what_was_fetched_but_not_answered(
+def test_sigkill_mid_burst_loses_no_question(
         tg: FakeTelegram, seeds_library: Library, tmp_path: Path) -> None:  # noqa: F811
-    """Not a guarantee, a measurement: PTB confirms a batch with its next getUpdates, right after queueing
-    it, so at SIGKILL the questions fetched but not yet answered are confirmed and never come back."""
+    """PTB confirms a batch with its next getUpdates, right after queueing it, so without the inbox
+    (bot/inbox.py) the questions fetched but not yet answered at SIGKILL were lost; the restarted bot
+    now answers them."""
     check_sigkill(tg, seeds_library, tmp_path, users=6)
 
 

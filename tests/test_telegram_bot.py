@@ -541,9 +541,10 @@ def test_bot_sends_the_passage_the_json_command_line_gives(tg: FakeTelegram, bot
 
 def bot_env(tg: FakeTelegram, **extra: str) -> dict[str, str]:
     """The environment minus any bot settings of the developer's, plus the fake server and `extra`."""
-    ours = ("TELEGRAM_", "WEBHOOK_", "ALLOWED_", "ADMIN_", "FLOOD_", "LOG_LEVEL", "ARTICLE_DIR")
+    ours = ("TELEGRAM_", "WEBHOOK_", "ALLOWED_", "ADMIN_", "FLOOD_", "LOG_LEVEL", "ARTICLE_DIR", "UPDATE_INBOX")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    env.update({"TELEGRAM_API_BASE_URL": tg.base_url, "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1"})
+    env.update({"TELEGRAM_API_BASE_URL": tg.base_url, "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1",
+                "UPDATE_INBOX": "inbox.sqlite3"})  # in the process's own folder, not the project's data/
     env.update(extra)
     return env
 

@@ -75,3 +75,27 @@ def test_the_bot_is_built_with_it() -> None:
     app = application_builder(settings).build()  # no network until it starts
     assert isinstance(app.update_processor, FairUpdateProcessor)
     assert app.update_processor.limit == CONCURRENT_UPDATES
+
+
+def test_on_done_hears_of_handled_and_failed_updates_but_not_of_cut_off_ones() -> None:
+    """The inbox forgets an update when on_done is told; one cancelled mid-way must be kept for the next run."""
+    told: list[int] = []
+
+    async def fails() -> None:
+        raise RuntimeError("handler failed")
+
+    async def run() -> None:
+        processor = FairUpdateProcessor(4, on_done=lambda update: told.append(update.update_id))
+        await processor.do_process_update(update_in(1, 7), asyncio.sleep(0))
+        try:
+            await processor.do_process_update(update_in(2, 7), fails())
+        except RuntimeError:
+            pass
+        task = asyncio.ensure_future(processor.do_process_update(update_in(3, 8), asyncio.sleep(10)))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert processor.chats_in_hand() == 0
+
+    asyncio.run(run())
+    assert told == [1, 2]
