@@ -69,7 +69,7 @@ def application_builder(settings: Settings, read_timeout: float = 5.0, inbox: In
     shutdown, would wait for it and fail (seen in CI with httpx; python-telegram-bot users report the
     same). Confirmation failing means the next start answers those updates a second time.
 
-    With an inbox (bot/inbox.py), every question is written down as it is queued and forgotten once
+    With an inbox (bot/inbox.py), every question is written down as it is queued and marked once
     handled, so a crash loses none.
 
     The throughput benchmark builds its echo bot with this too, so both bots run on the same options.

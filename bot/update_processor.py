@@ -28,7 +28,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_updates: int, per_chat: int = PER_CHAT,
                  on_done: Callable[[object], None] | None = None) -> None:
-        """`on_done` is told of each update once it has been handled, however that ended (bot/inbox.py)."""
+        """`on_done` is told of each update once its handling is over, answered or failed, but not when it
+        was cut off (cancelled on the way): bot/inbox.py then keeps it for the next start."""
         # PTB's process_update (final) takes its semaphore before calling do_process_update, so a
         # chat's waiting updates would hold PTB's slots; its bound is lifted and kept here instead,
         # taken after the chat's own.
