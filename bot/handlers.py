@@ -5,7 +5,8 @@ Handlers share state through bot_data (set up by telegram_app.build_application)
   "examples"  ExampleBook         "flood"    FloodGate
   "feedback"  FeedbackSink        "replied"  Replied
   "question_log" QuestionLog|None  "watch_seconds" float (article watcher; "watcher" its task)
-and keep each answer's candidates in chat_data["views"], keyed by the answer's message id.
+and keep each answer's candidates in chat_data["views"], keyed by the answer's message id (asked
+again from the question log when a press finds none there: after a restart, or for an old answer).
 
 Updates are handled concurrently, so nothing here awaits between reading and
 writing shared state. Message texts are never logged at INFO.
@@ -535,7 +536,7 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
             return text("expired", lang)
         await _send_answer(update, context, message, _ask(context, update, question), lang, quote=False)
         return None
-    view = _views(context).get(message.message_id)
+    view = _views(context).get(message.message_id) or _view_from_log(context, message, press.index, lang)
     if view is None or press.index >= len(view.hits):
         return text("expired", lang)
     if press.action == "next":
@@ -548,6 +549,38 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
     context.bot_data["feedback"].record(message.chat.id, query.from_user.id, message.message_id, hit.passage.id,
                                         press.vote)
     return text("feedback_thanks", lang)
+
+
+def _view_from_log(context: Context, message: Message, index: int, lang: str) -> View | None:
+    """The candidates behind an answer the bot no longer holds in memory (it restarted, or the answer is
+    older than VIEWS_PER_CHAT), asked again from the question the log kept for that message.
+
+    Only when the candidate the buttons name is still the passage the message shows: after the article
+    changed, a vote or 上下文 must not land on another passage.
+    """
+    question_log = context.bot_data.get("question_log")
+    if question_log is None:
+        return None
+    try:
+        question = question_log.question_for(message.chat.id, message.message_id)
+    except sqlite3.Error as error:
+        logger.warning("question log read failed: %s", error)
+        return None
+    if question is None:
+        return None
+    answer = _corpus(context).ask(question, k=CANDIDATES)
+    hits = candidates(answer) if answer.answered else ()
+    if index >= len(hits) or not _shows(message, hits[index]):
+        return None
+    view = View(hits, lang, answer.truncated)
+    _views(context)[message.message_id] = view
+    return view
+
+
+def _shows(message: Message, hit: Hit) -> bool:
+    """Whether the message displays this passage (its text, whitespace aside, as Telegram returns it)."""
+    shown = re.sub(r"\s+", "", message.text or "")
+    return re.sub(r"\s+", "", hit.passage.text)[:40] in shown
 
 
 async def _show_next(message: Message, view: View, index: int) -> str | None:

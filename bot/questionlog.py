@@ -357,6 +357,14 @@ class QuestionLog:
                                 (self.chat_hash(chat_id), int(message_id), int(row_id)))
         return cursor.rowcount > 0
 
+    def question_for(self, chat_id: int, message_id: int) -> str | None:
+        """The question an answer message answered, when it was logged (and not forgotten or pruned)."""
+        self.flush()  # it may still be queued
+        with self._lock:
+            row = self._db.execute("SELECT question FROM questions WHERE chat_hash = ? AND message_id = ?"
+                                   " ORDER BY id DESC LIMIT 1", (self.chat_hash(chat_id), int(message_id))).fetchone()
+        return row[0] if row else None
+
     def feedback(self, target: Target, user_id: int | str, vote: object, passage_id: str | None = None,
                  *, at: float | None = None) -> bool:
         """A reader's 👍 (+1) or 👎 (-1) on an answer, found by row id or by (chat_id, message_id).

@@ -33,6 +33,7 @@ from fake_telegram import BotMessage, FakeTelegram, iter_entities, render_text, 
 from bot.config import Settings
 from bot.feedback import MemoryFeedback
 from bot.guards import FloodGate
+from bot.questionlog import QuestionLog
 from bot.render import passage_html
 from bot.replies import answer_html, context_html, cut_hit
 from bot.telegram_app import RedactSecrets, build_application
@@ -270,6 +271,45 @@ def test_stale_and_unknown_buttons_are_answered_expired(tg: FakeTelegram, bot: R
     reply = say(tg, 42, VOLUNTEERS)
     assert press(tg, 42, reply.message_id, "c:9", check=False)["text"] == text("expired")
     assert len(tg.callback_answers) == 7 and tg.errors == []
+
+
+def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeTelegram, tmp_path: Path,
+                                                                         seeds_library: Library) -> None:  # noqa: F811
+    """The candidates behind an answer live in memory; after a restart they are asked again from the
+    question the log kept for that message, as long as the message still shows the same passage."""
+    path = tmp_path / "questions.sqlite3"
+
+    def run_bot(library: Library) -> tuple[RunningBot, QuestionLog]:
+        question_log = QuestionLog(path)
+        return RunningBot(tg, build_application(make_settings(tg), library, question_log=question_log)).start(), \
+            question_log
+
+    first, first_log = run_bot(seeds_library)
+    reply = say(tg, 42, VOLUNTEERS)
+    first.stop()
+    first_log.close()
+    second, second_log = run_bot(seeds_library)
+    try:
+        assert press(tg, 42, reply.message_id, "n:0").get("text") is None  # 换一个, not "expired"
+        hits = seeds_library.ask(VOLUNTEERS, k=5).hits
+        assert hits[1].passage.text in tg.messages(42)[0].text
+        assert press(tg, 42, reply.message_id, "f:1:+")["text"] == text("feedback_thanks")
+        [vote] = second_log.votes()
+        assert vote.vote == 1 and vote.passage_id == hits[1].passage.id
+    finally:
+        second.stop()
+        second_log.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("志愿者\n\n东湖街道共有志愿者3000名，分布在各村社。\n", encoding="utf-8")
+    third, third_log = run_bot(Library.load(other, cache=False))  # the article changed meanwhile
+    try:
+        assert press(tg, 42, reply.message_id, "f:1:-", check=False)["text"] == text("expired")
+        assert len(third_log.votes()) == 1  # the vote did not land on a passage the message does not show
+    finally:
+        third.stop()
+        third_log.close()
+    assert tg.errors == []
 
 
 def test_not_in_article_offers_example_questions_that_work(tg: FakeTelegram, bot: RunningBot,
