@@ -260,10 +260,14 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
     context.bot_data["replied"].add(update.update_id)
     _log_answer(update, context, answer, sent, started)
     if hits:
-        views = _views(context)
-        views[sent.message_id] = View(hits, lang, answer.truncated)
-        while len(views) > VIEWS_PER_CHAT:
-            views.popitem(last=False)
+        _remember(context, sent.message_id, View(hits, lang, answer.truncated))
+
+
+def _remember(context: Context, message_id: int, view: View) -> None:
+    views = _views(context)
+    views[message_id] = view
+    while len(views) > VIEWS_PER_CHAT:
+        views.popitem(last=False)
 
 
 def _log_answer(update: Update, context: Context, answer: Answer, sent: Message, started: float | None) -> None:
@@ -573,7 +577,7 @@ def _view_from_log(context: Context, message: Message, index: int, lang: str) ->
     if index >= len(hits) or not _shows(message, hits[index]):
         return None
     view = View(hits, lang, answer.truncated)
-    _views(context)[message.message_id] = view
+    _remember(context, message.message_id, view)
     return view
 
 
