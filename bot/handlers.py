@@ -41,12 +41,14 @@ from bot.guards import admin_only, chat_allowed
 from bot.report import stats_text
 from bot.replies import (
     CANDIDATES,
+    Press,
     answer_html,
     answer_keyboard,
     candidates,
     context_html,
     examples_keyboard,
     inline_results,
+    near_misses,
     parse_press,
     plain_html,
 )
@@ -158,11 +160,13 @@ class Replied:
 
 @dataclass(frozen=True)
 class View:
-    """The candidates behind one answer message, in the asker's language."""
+    """The candidates behind one answer message, in the asker's language; `nearest`: the near misses
+    behind a declined question, shown only when the reader asks for them."""
 
     hits: tuple[Hit, ...]
     lang: str
     truncated: bool
+    nearest: bool = False
 
 
 def _corpus(context: Context) -> Corpus:
@@ -247,12 +251,15 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
         body = plain_html("empty", lang)
     elif answer.reason == "no_words":
         body = plain_html("no_words", lang, example=corpus.examples[0] if corpus.examples else "……")
-    elif not answer.answered or not (hits := candidates(answer)):
+    elif not answer.answered or not candidates(answer):
         body = plain_html("not_in_article", lang)
         if answer.truncated:
             body = f"<i>{plain_html('truncated', lang)}</i>\n\n{body}"
-        markup = examples_keyboard(context.bot_data["examples"].numbered(corpus.examples[:EXAMPLES_SHOWN]))
+        hits = near_misses(answer)
+        markup = examples_keyboard(context.bot_data["examples"].numbered(corpus.examples[:EXAMPLES_SHOWN]),
+                                   nearest_in=lang if hits else None)
     else:
+        hits = candidates(answer)
         body = answer_html(hits[0], lang, truncated=answer.truncated)
         markup = answer_keyboard(0, lang)
     sent = await anchor.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
@@ -260,7 +267,7 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
     context.bot_data["replied"].add(update.update_id)
     _log_answer(update, context, answer, sent, started)
     if hits:
-        _remember(context, sent.message_id, View(hits, lang, answer.truncated))
+        _remember(context, sent.message_id, View(hits, lang, answer.truncated, nearest=not answer.answered))
 
 
 def _remember(context: Context, message_id: int, view: View) -> None:
@@ -540,9 +547,12 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
             return text("expired", lang)
         await _send_answer(update, context, message, _ask(context, update, question), lang, quote=False)
         return None
-    view = _views(context).get(message.message_id) or _view_from_log(context, message, press.index, lang)
+    view = _views(context).get(message.message_id) or _view_from_log(context, message, press, lang)
     if view is None or press.index >= len(view.hits):
         return text("expired", lang)
+    if press.action == "nearest":
+        await _show(message, view, 0)
+        return None
     if press.action == "next":
         return await _show_next(message, view, press.index)
     hit = view.hits[press.index]
@@ -555,12 +565,13 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
     return text("feedback_thanks", lang)
 
 
-def _view_from_log(context: Context, message: Message, index: int, lang: str) -> View | None:
+def _view_from_log(context: Context, message: Message, press: Press, lang: str) -> View | None:
     """The candidates behind an answer the bot no longer holds in memory (it restarted, or the answer is
     older than VIEWS_PER_CHAT), asked again from the question the log kept for that message.
 
     Only when the candidate the buttons name is still the passage the message shows: after the article
-    changed, a vote or 上下文 must not land on another passage.
+    changed, a vote or 上下文 must not land on another passage. (A decline shows no passage yet: its
+    button asks for the closest one as the article has it now.)
     """
     question_log = context.bot_data.get("question_log")
     if question_log is None:
@@ -573,10 +584,10 @@ def _view_from_log(context: Context, message: Message, index: int, lang: str) ->
     if question is None:
         return None
     answer = _corpus(context).ask(question, k=CANDIDATES)
-    hits = candidates(answer) if answer.answered else ()
-    if index >= len(hits) or not _shows(message, hits[index]):
+    hits = candidates(answer) or near_misses(answer)
+    if press.index >= len(hits) or (press.action != "nearest" and not _shows(message, hits[press.index])):
         return None
-    view = View(hits, lang, answer.truncated)
+    view = View(hits, lang, answer.truncated, nearest=not answer.answered)
     _remember(context, message.message_id, view)
     return view
 
@@ -591,16 +602,20 @@ async def _show_next(message: Message, view: View, index: int) -> str | None:
     """Edit the answer to the candidate after `index`, wrapping round to the best one."""
     if len(view.hits) < 2:
         return text("no_more", view.lang)
-    following = (index + 1) % len(view.hits)
+    await _show(message, view, (index + 1) % len(view.hits))
+    return None
+
+
+async def _show(message: Message, view: View, index: int) -> None:
+    """Edit the message to show candidate `index` with its buttons."""
+    body = answer_html(view.hits[index], view.lang, truncated=view.truncated, nearest=view.nearest)
     try:
-        await message.edit_text(answer_html(view.hits[following], view.lang, truncated=view.truncated),
-                                parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(following, view.lang),
+        await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(index, view.lang),
                                 link_preview_options=NO_PREVIEW)
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
         # A double press: the first press already showed this candidate.
-    return None
 
 
 # -- inline mode -----------------------------------------------------------------------------------------

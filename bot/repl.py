@@ -44,17 +44,21 @@ def run(library: Library, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -
             print(text("repl_help"), file=out)
             continue
         if command == "/more":
-            if last is None or not last.answered or shown >= len(last.hits):
+            if last is None or not _pages(last) or shown >= len(last.hits):
                 print(text("repl_no_more"), file=out)
                 continue
             hit = last.hits[shown]
+            if not last.answered and shown == 0:
+                print(text("nearest_note"), file=out)
             shown += 1
             print(render.passage_ansi(hit) if out.isatty() else render.passage_plain(hit), file=out)
             print(f"—— {text('source')}：{render.source_line(hit)}", file=out)
             continue
         last = library.ask(line, k=PAGE)
-        shown = 1
+        shown = 1 if last.answered else 0
         print_answer(library, _only_best(last), out, color=out.isatty())
+        if not last.answered and _pages(last):
+            print(text("repl_nearest_hint"), file=out)
         out.flush()
 
 
@@ -66,6 +70,12 @@ def _read(stdin: TextIO, out: TextIO) -> str | None:
         out.write("\n")
         return None
     return line.rstrip("\n")
+
+
+def _pages(answer: Answer) -> bool:
+    """Whether /more has passages to show: the candidates, or for a declined question the near misses
+    (the ranking declines some questions the article does answer)."""
+    return bool(answer.hits) and (answer.answered or answer.reason == "not_in_article")
 
 
 def _only_best(answer: Answer) -> Answer:

@@ -40,8 +40,16 @@ def candidates(answer: Answer) -> tuple[Hit, ...]:
     Two passages with the same text would make 换一个 an edit that changes nothing,
     which Telegram refuses ("message is not modified").
     """
-    if not answer.answered:
-        return ()
+    return _distinct(answer) if answer.answered else ()
+
+
+def near_misses(answer: Answer) -> tuple[Hit, ...]:
+    """For a question the article does not answer: the passages that came closest, which a reader may
+    still ask to see (the ranking declines some questions the article does answer)."""
+    return _distinct(answer) if not answer.answered and answer.reason == "not_in_article" else ()
+
+
+def _distinct(answer: Answer) -> tuple[Hit, ...]:
     seen: set[str] = set()
     out: list[Hit] = []
     for hit in answer.hits[:CANDIDATES]:
@@ -78,11 +86,15 @@ def footer_html(hit: Hit, lang: str) -> str:
     return f"<i>{html.escape(text('footer', lang, source=source_line(hit)))}</i>"
 
 
-def answer_html(hit: Hit, lang: str, *, truncated: bool = False, question: str | None = None) -> str:
-    """The passage (best sentence bold, matched words underlined) and where it comes from."""
+def answer_html(hit: Hit, lang: str, *, truncated: bool = False, question: str | None = None,
+                nearest: bool = False) -> str:
+    """The passage (best sentence bold, matched words underlined) and where it comes from; `nearest`:
+    shown although the question was declined, which the reader is told first."""
     head = ""
     if truncated:
         head += f"<i>{html.escape(text('truncated', lang))}</i>\n\n"
+    if nearest:
+        head += f"<i>{html.escape(text('nearest_note', lang))}</i>\n\n"
     if question:
         head += f"<i>{html.escape(text('inline_question', lang, question=shorten(question, QUESTION_SHOWN)))}</i>\n\n"
     tail = "\n\n" + footer_html(hit, lang)
@@ -122,12 +134,12 @@ def plain_html(key: str, lang: str, **values: object) -> str:
 class Press:
     """What a pressed button asks for."""
 
-    action: str  # "next" | "context" | "vote" | "example"
+    action: str  # "next" | "context" | "vote" | "example" | "nearest"
     index: int
     vote: int = 0
 
 
-_ACTIONS = {"n": "next", "c": "context", "f": "vote", "q": "example"}
+_ACTIONS = {"n": "next", "c": "context", "f": "vote", "q": "example", "m": "nearest"}
 
 
 def parse_press(data: str | None) -> Press | None:
@@ -157,11 +169,13 @@ def answer_keyboard(index: int, lang: str) -> InlineKeyboardMarkup:
     ])
 
 
-def examples_keyboard(examples: list[tuple[int, str]]) -> InlineKeyboardMarkup | None:
-    """One button per example question; pressing it asks the question."""
-    if not examples:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(q, callback_data=f"q:{i}")] for i, q in examples])
+def examples_keyboard(examples: list[tuple[int, str]], nearest_in: str | None = None) -> InlineKeyboardMarkup | None:
+    """One button per example question; pressing it asks the question. With `nearest_in` (a language),
+    a last button shows the passage that came closest to a declined question."""
+    rows = [[InlineKeyboardButton(q, callback_data=f"q:{i}")] for i, q in examples]
+    if nearest_in is not None:
+        rows.append([InlineKeyboardButton(text("button_nearest", nearest_in), callback_data="m:0")])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 # -- inline mode ------------------------------------------------------------------------------------

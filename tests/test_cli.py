@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.texts import text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -94,3 +96,13 @@ def test_repl_answers_pages_with_more_and_leaves_on_eof():
     assert result.returncode == 0
     assert "145056" in result.stdout and "/more" in result.stdout
     assert result.stdout.count("出处") >= 2
+
+
+def test_repl_more_after_a_decline_shows_the_closest_passages_with_a_caveat():
+    result = run_bot("repl", stdin="拱墅区有多少个网格？\n/more\n/more\n")
+    assert result.returncode == 0
+    declined, first, second = result.stdout.split("\n问> ")[1:4]
+    assert declined.startswith(text("not_in_article")) and text("repl_nearest_hint") in declined
+    assert "出处" not in declined
+    assert first.startswith(text("nearest_note")) and "出处" in first
+    assert text("nearest_note") not in second and "出处" in second

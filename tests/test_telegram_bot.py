@@ -286,6 +286,7 @@ def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeT
 
     first, first_log = run_bot(seeds_library)
     reply = say(tg, 42, VOLUNTEERS)
+    declined = say(tg, 43, "拱墅区有多少个网格？")
     first.stop()
     first_log.close()
     second, second_log = run_bot(seeds_library)
@@ -296,6 +297,8 @@ def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeT
         assert press(tg, 42, reply.message_id, "f:1:+")["text"] == text("feedback_thanks")
         [vote] = second_log.votes()
         assert vote.vote == 1 and vote.passage_id == hits[1].passage.id
+        assert press(tg, 43, declined.message_id, "m:0").get("text") is None  # the closest passage, still
+        assert tg.messages(43)[0].text.startswith(text("nearest_note"))
     finally:
         second.stop()
         second_log.close()
@@ -316,11 +319,34 @@ def test_not_in_article_offers_example_questions_that_work(tg: FakeTelegram, bot
                                                            seeds_library: Library) -> None:  # noqa: F811
     reply = say(tg, 42, "拱墅区有多少个网格？")
     assert reply.text == text("not_in_article")
-    assert 2 <= len(reply.buttons()) <= 3
+    assert 2 <= len(reply.buttons()) - 1 <= 3 and reply.callback_data()[-1] == "m:0"  # + the closest passage
     press(tg, 42, reply.message_id, reply.callback_data()[0])
     question = reply.buttons()[0]["text"]
     assert best_passage(seeds_library, question) in tg.messages(42)[-1].text
     assert tg.errors == []
+
+
+def test_a_declined_question_can_still_see_the_closest_passage(tg: FakeTelegram, bot: RunningBot,
+                                                                seeds_library: Library) -> None:  # noqa: F811
+    """The ranking declines some questions the article does answer: the reader may look at the near
+    misses anyway, told first that the article does not answer directly, and page and vote as usual."""
+    question = "拱墅区有多少个网格？"
+    misses = seeds_library.ask(question, k=5).hits
+    assert not seeds_library.ask(question).answered and misses
+    reply = say(tg, 42, question)
+    assert press(tg, 42, reply.message_id, "m:0").get("text") is None
+    shown = tg.messages(42)[0]
+    assert shown.message_id == reply.message_id and len(tg.messages(42)) == 1  # the decline became the passage
+    assert shown.text.startswith(text("nearest_note")) and misses[0].passage.text in shown.text
+    assert shown.callback_data() == ["n:0", "c:0", "f:0:+", "f:0:-"]
+    assert press(tg, 42, reply.message_id, "m:0", check=False).get("text") is None  # a double tap
+    assert press(tg, 42, reply.message_id, "n:0").get("text") is None
+    assert tg.messages(42)[0].text.startswith(text("nearest_note"))
+    assert misses[1].passage.text in tg.messages(42)[0].text
+    assert press(tg, 42, reply.message_id, "f:1:-")["text"] == text("feedback_thanks")
+    vote = bot.feedback.votes[-1]
+    assert (vote.passage_id, vote.vote) == (misses[1].passage.id, -1)
+    assert {e["description"].split(":")[1].strip() for e in tg.errors} <= {"message is not modified"}  # the tap
 
 
 def test_punctuation_photo_sticker_and_voice_get_hints(tg: FakeTelegram, bot: RunningBot) -> None:
