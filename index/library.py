@@ -356,11 +356,19 @@ def example_questions(library: Library, count: int = 3) -> list[str]:
     return found
 
 
+_TOPIC_TAGS = frozenset({"n", "nz", "nt", "nr", "ns", "vn", "an"})  # jieba's tags for nouns and nominal uses
+
+
 def _salient_term(library: Library, row: int, used: set[str]) -> str | None:
+    """The passage's weightiest word that jieba's dictionary lists as naming a thing (网格, 志愿者): a
+    question about 一场 or 正式 asks nothing, and the words jieba does not know are mostly its own
+    guesses at a cut (智控促). With no such word, the weightiest word of any kind."""
     index = library.searcher.words
     tokens = library.searcher.word_tokens[row]
     candidates = [t for t in dict.fromkeys(tokens)
                   if len(t) >= 2 and not any(ch.isdigit() for ch in t) and t not in used and t.isalpha()]
     if not candidates:
         return None
-    return max(candidates, key=lambda t: (float(index.weights[t].max()) if t in index.weights else 0.0, -tokens.index(t)))
+    ranked = sorted(candidates, key=lambda t: (-(float(index.weights[t].max()) if t in index.weights else 0.0),
+                                               tokens.index(t)))
+    return next((t for t in ranked if lexicon.tag_of(t) in _TOPIC_TAGS), ranked[0])

@@ -156,3 +156,9 @@ def test_a_one_character_word_inside_an_article_word_counts_for_part(tmp_path: P
     query = library.searcher.query("被管起来的有多少人？")
     assert "管" in query.terms and query.found["管"] == SINGLE_INSIDE
     assert library.searcher.query("被罚的有多少人？").found["罚"] == 0.0  # nowhere in the article
+
+
+def test_example_questions_ask_about_things_not_numerals_or_manners(tmp_path: Path):
+    library = _one_article(tmp_path, "活动\n\n一场正式比赛在体育馆举行，吸引了很多观众。\n")
+    questions = example_questions(library, 1)
+    assert questions and not any(word in questions[0] for word in ("一场", "正式", "举行", "吸引"))
