@@ -251,7 +251,7 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
         body = plain_html("empty", lang)
     elif answer.reason == "no_words":
         body = plain_html("no_words", lang, example=corpus.examples[0] if corpus.examples else "……")
-    elif not answer.answered or not candidates(answer):
+    elif not (hits := candidates(answer)):
         body = plain_html("not_in_article", lang)
         if answer.truncated:
             body = f"<i>{plain_html('truncated', lang)}</i>\n\n{body}"
@@ -259,7 +259,6 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
         markup = examples_keyboard(context.bot_data["examples"].numbered(corpus.examples[:EXAMPLES_SHOWN]),
                                    nearest_in=lang if hits else None)
     else:
-        hits = candidates(answer)
         body = answer_html(hits[0], lang, truncated=answer.truncated)
         markup = answer_keyboard(0, lang)
     sent = await anchor.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
