@@ -13,8 +13,10 @@ from index.evaluation import Report, evaluate, load_cases
 from index.library import Library, example_questions
 
 
-def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = False) -> None:
-    """The answer for a person: passage with its best sentence marked, source, alternatives."""
+def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = False,
+                 partial_note: str = "cli_partial_note") -> None:
+    """The answer for a person: passage with its best sentence marked, source, alternatives; above it,
+    `partial_note` when less than half of the question was found in the article."""
     if answer.reason == "empty":
         print(text("empty"), file=out)
         return
@@ -30,6 +32,8 @@ def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = Fa
             print(f"  · {example}", file=out)
         return
     best = answer.hits[0]
+    if answer.reason == "partial":
+        print(text(partial_note), file=out)
     print(render.passage_ansi(best) if color else render.passage_plain(best), file=out)
     print(f"—— {text('source')}：{render.source_line(best)}", file=out)
     if len(answer.hits) > 1:

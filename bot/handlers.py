@@ -44,6 +44,7 @@ from bot.replies import (
     Press,
     answer_html,
     answer_keyboard,
+    answer_note,
     candidates,
     context_html,
     examples_keyboard,
@@ -160,13 +161,13 @@ class Replied:
 
 @dataclass(frozen=True)
 class View:
-    """The candidates behind one answer message, in the asker's language; `nearest`: the near misses
-    behind a declined question, shown only when the reader asks for them."""
+    """The candidates behind one answer message, in the asker's language, with the caveat shown above
+    them (replies.answer_note): for a declined question they are its near misses, shown on request."""
 
     hits: tuple[Hit, ...]
     lang: str
     truncated: bool
-    nearest: bool = False
+    note: str | None = None
 
 
 def _corpus(context: Context) -> Corpus:
@@ -259,14 +260,14 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
         markup = examples_keyboard(context.bot_data["examples"].numbered(corpus.examples[:EXAMPLES_SHOWN]),
                                    nearest_in=lang if hits else None)
     else:
-        body = answer_html(hits[0], lang, truncated=answer.truncated)
+        body = answer_html(hits[0], lang, truncated=answer.truncated, note=answer_note(answer))
         markup = answer_keyboard(0, lang)
     sent = await anchor.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=quote,
                                    link_preview_options=NO_PREVIEW)
     context.bot_data["replied"].add(update.update_id)
     _log_answer(update, context, answer, sent, started)
     if hits:
-        _remember(context, sent.message_id, View(hits, lang, answer.truncated, nearest=not answer.answered))
+        _remember(context, sent.message_id, View(hits, lang, answer.truncated, answer_note(answer)))
 
 
 def _remember(context: Context, message_id: int, view: View) -> None:
@@ -586,7 +587,7 @@ def _view_from_log(context: Context, message: Message, press: Press, lang: str) 
     hits = candidates(answer) or near_misses(answer)
     if press.index >= len(hits) or (press.action != "nearest" and not _shows(message, hits[press.index])):
         return None
-    view = View(hits, lang, answer.truncated, nearest=not answer.answered)
+    view = View(hits, lang, answer.truncated, answer_note(answer))
     _remember(context, message.message_id, view)
     return view
 
@@ -607,7 +608,7 @@ async def _show_next(message: Message, view: View, index: int) -> str | None:
 
 async def _show(message: Message, view: View, index: int) -> None:
     """Edit the message to show candidate `index` with its buttons."""
-    body = answer_html(view.hits[index], view.lang, truncated=view.truncated, nearest=view.nearest)
+    body = answer_html(view.hits[index], view.lang, truncated=view.truncated, note=view.note)
     try:
         await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(index, view.lang),
                                 link_preview_options=NO_PREVIEW)

@@ -56,7 +56,7 @@ def run(library: Library, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -
             continue
         last = library.ask(line, k=PAGE)
         shown = 1 if last.answered else 0
-        print_answer(library, _only_best(last), out, color=out.isatty())
+        print_answer(library, _only_best(last), out, color=out.isatty(), partial_note="repl_partial_note")
         if not last.answered and _pages(last):
             print(text("repl_nearest_hint"), file=out)
         out.flush()

@@ -49,6 +49,14 @@ def near_misses(answer: Answer) -> tuple[Hit, ...]:
     return _distinct(answer) if not answer.answered and answer.reason == "not_in_article" else ()
 
 
+def answer_note(answer: Answer) -> str | None:
+    """The caveat shown above an answer's passages: none for a plain answer; for an answer found only
+    in part, that it may answer part of the question; for near misses, that the article does not answer."""
+    if not answer.answered:
+        return "nearest_note"
+    return "partial_note" if answer.reason == "partial" else None
+
+
 def _distinct(answer: Answer) -> tuple[Hit, ...]:
     seen: set[str] = set()
     out: list[Hit] = []
@@ -87,14 +95,14 @@ def footer_html(hit: Hit, lang: str) -> str:
 
 
 def answer_html(hit: Hit, lang: str, *, truncated: bool = False, question: str | None = None,
-                nearest: bool = False) -> str:
-    """The passage (best sentence bold, matched words underlined) and where it comes from; `nearest`:
-    shown although the question was declined, which the reader is told first."""
+                note: str | None = None) -> str:
+    """The passage (best sentence bold, matched words underlined) and where it comes from; `note`, the
+    key of a caveat the reader is told first (answer_note)."""
     head = ""
     if truncated:
         head += f"<i>{html.escape(text('truncated', lang))}</i>\n\n"
-    if nearest:
-        head += f"<i>{html.escape(text('nearest_note', lang))}</i>\n\n"
+    if note:
+        head += f"<i>{html.escape(text(note, lang))}</i>\n\n"
     if question:
         head += f"<i>{html.escape(text('inline_question', lang, question=shorten(question, QUESTION_SHOWN)))}</i>\n\n"
     tail = "\n\n" + footer_html(hit, lang)

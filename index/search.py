@@ -93,7 +93,7 @@ class Query:
 @dataclass(frozen=True)
 class Decision:
     answered: bool
-    reason: str  # "ok" | "empty" | "no_words" | "not_in_article"
+    reason: str  # "ok" | "partial" (answered, less than half the question found) | "empty" | "no_words" | "not_in_article"
     coverage: float
 
 
@@ -351,7 +351,7 @@ class Searcher:
             return Decision(True, "ok", coverage)
         rare_missing = any(query.found[t] < 0.5 and specificity(t) >= RARE for t in query.terms)
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
-            return Decision(True, "ok", coverage)
+            return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)
 
 

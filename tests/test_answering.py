@@ -162,3 +162,19 @@ def test_example_questions_ask_about_things_not_numerals_or_manners(tmp_path: Pa
     library = _one_article(tmp_path, "活动\n\n一场正式比赛在体育馆举行，吸引了很多观众。\n")
     questions = example_questions(library, 1)
     assert questions and not any(word in questions[0] for word in ("一场", "正式", "举行", "吸引"))
+
+
+LECTURE = "健康讲座\n\n街道每周三在社区服务中心举办健康讲座，由卫生院医生主讲，居民可以免费参加。\n\n社区还组织志愿者上门看望独居老人。\n"
+
+
+def test_an_answer_found_only_in_part_says_so(tmp_path: Path):
+    """Under half of the question's weight in the article, only common words missing: answered, marked partial."""
+    from index.search import MIN_COVERAGE
+    library = _one_article(tmp_path, LECTURE)
+    assert library.ask("讲座免费吗？").reason == "ok"
+    question = "讲座是哪个医生讲的，讲得好不好？"
+    answer = library.ask(question)
+    assert answer.answered and answer.reason == "partial" and "卫生院医生主讲" in answer.hits[0].passage.text
+    searcher = library.searcher
+    query = searcher.query(question)
+    assert searcher.decide(query, searcher.rank(query)).coverage < MIN_COVERAGE

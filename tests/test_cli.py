@@ -106,3 +106,12 @@ def test_repl_more_after_a_decline_shows_the_closest_passages_with_a_caveat():
     assert "出处" not in declined
     assert first.startswith(text("nearest_note")) and "出处" in first
     assert text("nearest_note") not in second and "出处" in second
+
+
+def test_a_partial_answer_is_printed_under_a_caveat(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("健康讲座\n\n街道每周三在社区服务中心举办健康讲座，由卫生院医生主讲，居民可以免费参加。\n\n"
+                                    "社区还组织志愿者上门看望独居老人。\n", encoding="utf-8")
+    partial = run_bot("ask", "--seeds", str(tmp_path), "讲座是哪个医生讲的，讲得好不好？")
+    assert partial.returncode == 0 and partial.stdout.startswith(text("cli_partial_note"))
+    plain = run_bot("ask", "--seeds", str(tmp_path), "讲座免费吗？")
+    assert plain.returncode == 0 and text("cli_partial_note") not in plain.stdout

@@ -349,6 +349,18 @@ def test_a_declined_question_can_still_see_the_closest_passage(tg: FakeTelegram,
     assert {e["description"].split(":")[1].strip() for e in tg.errors} <= {"message is not modified"}  # the tap
 
 
+def test_an_answer_found_only_in_part_comes_with_a_caveat(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("健康讲座\n\n街道每周三在社区服务中心举办健康讲座，由卫生院医生主讲，居民可以免费参加。\n\n"
+                                    "社区还组织志愿者上门看望独居老人。\n", encoding="utf-8")
+    start_bot(library=Library.load(tmp_path, cache=False))
+    reply = say(tg, 42, "讲座是哪个医生讲的，讲得好不好？")
+    assert reply.text.startswith(text("partial_note")) and "卫生院医生主讲" in reply.text
+    assert reply.callback_data()[0] == "n:0"
+    assert not say(tg, 42, "讲座免费吗？").text.startswith(text("partial_note"))
+    assert tg.errors == []
+
+
 def test_punctuation_photo_sticker_and_voice_get_hints(tg: FakeTelegram, bot: RunningBot) -> None:
     assert say(tg, 42, "？？！……").text.startswith("这个问题里没有可以查找的文字")
     for send in (tg.send_photo, tg.send_sticker, tg.send_voice, tg.send_document):
