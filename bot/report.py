@@ -13,12 +13,12 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.config import ConfigError
-from bot.questionlog import DAY, LoggedQuestion, QuestionLog, log_path
+from bot.questionlog import DAY, LoggedQuestion, LoggedVote, QuestionLog, log_path
 
 GROUP_THRESHOLD = 0.6  # Jaccard similarity of content words at which two phrasings are one question
 TELEGRAM_LIMIT = 4096  # UTF-16 code units
@@ -46,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_declined": "未回答比例",
         "unanswered": "最常见的未回答问题",
         "variants": "另有 {n} 种问法",
+        "liked": "最接近的一段得到 {n} 个👍：也许文章其实能回答",
         "downvoted": "👎 最多的段落",
         "downvoted_page": "被踩最多的段落",
         "up": "赞",
@@ -75,6 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_declined": "share declined",
         "unanswered": "Most frequent unanswered questions",
         "variants": "{n} other phrasings",
+        "liked": "the closest passage got {n} 👍: perhaps the article does answer it",
         "downvoted": "Passages with the most 👎",
         "downvoted_page": "Passages with the most thumbs down",
         "up": "up",
@@ -112,6 +114,7 @@ class QuestionGroup:
     phrasing: str
     count: int
     phrasings: tuple[tuple[str, int], ...]  # every phrasing with its count, most common first
+    liked: int = 0  # 👍 readers gave the closest passage, shown on request: perhaps it did answer
 
 
 @dataclass(frozen=True)
@@ -251,10 +254,19 @@ def summarize(question_log: QuestionLog, days: int = 7, now: float | None = None
         latency_median=statistics.median(latencies) if latencies else None,
         latency_p95=_percentile(latencies, 0.95),
         chat_types=tuple(Counter(r.chat_type for r in rows).most_common()),
-        unanswered=tuple(group_questions(r.question for r in rows if not r.answered)[:top]),
+        unanswered=_with_likes(group_questions(r.question for r in rows if not r.answered)[:top], rows, votes),
         most_downvoted=most_downvoted, most_asked=most_asked,
         source=str(question_log.path), generated=now,
     )
+
+
+def _with_likes(groups: list[QuestionGroup], rows: list[LoggedQuestion],
+                votes: list[LoggedVote]) -> tuple[QuestionGroup, ...]:
+    """Each group of declined questions with the 👍 its readers gave the closest passage (the
+    看看最接近的一段 button): the declines a publisher may want to look at first."""
+    declined = {r.id: r.question.strip() for r in rows if not r.answered}
+    liked = Counter(declined[v.question_id] for v in votes if v.vote > 0 and v.question_id in declined)
+    return tuple(replace(g, liked=sum(liked[text] for text, _ in g.phrasings)) for g in groups)
 
 
 # -- plain text ----------------------------------------------------------------------------------
@@ -307,7 +319,8 @@ def format_text(s: Summary, lang: str = "zh", width: int = 60) -> str:
     lines += ["", labels["unanswered"]]
     for g in s.unanswered:
         more = f"  （{labels['variants'].format(n=len(g.phrasings) - 1)}）" if len(g.phrasings) > 1 else ""
-        lines.append(f"  {g.count:>4}×  {_clip(g.phrasing, width)}{more}")
+        liked = f"  （{labels['liked'].format(n=g.liked)}）" if g.liked else ""
+        lines.append(f"  {g.count:>4}×  {_clip(g.phrasing, width)}{more}{liked}")
     if not s.unanswered:
         lines.append("  " + labels["none"])
     lines += ["", labels["downvoted"]]
@@ -337,7 +350,8 @@ def stats_text(question_log: QuestionLog, days: int = 7, lang: str = "zh", now: 
         lines += [f"{d.date[5:]}  {d.asked}" + (f"（{labels['declined_short']} {d.declined}）" if d.declined else "")
                   for d in s.days[-14:]]
         lines += ["", labels["unanswered"]]
-        lines += [f"{g.count}× {_clip(g.phrasing, 50)}" for g in s.unanswered] or [labels["none"]]
+        lines += [f"{g.count}× {_clip(g.phrasing, 50)}" + (f" （{labels['liked'].format(n=g.liked)}）" if g.liked else "")
+                  for g in s.unanswered] or [labels["none"]]
         lines += ["", labels["downvoted"]]
         lines += [f"👎{p.down} 👍{p.up} {_passage_line(p, 40)}" for p in s.most_downvoted[:3]] or [labels["none"]]
         lines += ["", labels["asked"]]
@@ -482,8 +496,9 @@ def render_html(s: Summary, lang: str = "zh") -> str:
                 others = "".join(f"<li>{_e(text)} <span class=\"n\">×{n}</span></li>" for text, n in g.phrasings[1:])
                 variants = (f'<details><summary>{_e(labels["variants"].format(n=len(g.phrasings) - 1))}</summary>'
                             f"<ul>{others}</ul></details>") if others else ""
-                body.append(f'<tr><td class="rank">{rank}</td><td><div class="q">{_e(g.phrasing)}</div>{variants}</td>'
-                            f"<td>{bar_svg([(g.count, DECLINED_COLOUR)], scale, str(g.count))}</td></tr>")
+                liked = f'<div class="liked">{_e(labels["liked"].format(n=g.liked))}</div>' if g.liked else ""
+                body.append(f'<tr><td class="rank">{rank}</td><td><div class="q">{_e(g.phrasing)}</div>{liked}{variants}'
+                            f"</td><td>{bar_svg([(g.count, DECLINED_COLOUR)], scale, str(g.count))}</td></tr>")
             body.append("</table>")
         else:
             body.append(f"<p>{_e(labels['none'])}</p>")
@@ -551,6 +566,7 @@ td:last-child {{ width: 230px; }}
 .text {{ font-size: 14px; }}
 .pid, .example, .n {{ color: #888; font-size: 12px; }}
 .q {{ font-size: 15px; }}
+.liked {{ font-size: 13px; color: {UP_COLOUR}; }}
 details {{ font-size: 13px; color: #555; }}
 </style>
 </head>

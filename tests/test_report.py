@@ -144,3 +144,22 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     assert "no question log" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite3").exists()
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
+
+
+def test_declines_whose_closest_passage_readers_liked_are_pointed_out(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch):
+    """A 👍 on the passage shown by 看看最接近的一段 is a vote on a declined question: the decline may be wrong."""
+    monkeypatch.delenv("LOG_SALT", raising=False)
+    with QuestionLog(tmp_path / "q.sqlite3") as question_log:
+        for i, question in enumerate(["外地人有多少？", "外地人一共有多少", "拱墅区有多少个网格？"]):
+            question_log.record("private", i, question, answer(question, 2, answered=False), 5.0,
+                                message_key=(100 + i, 7), at=at(29))
+        question_log.feedback((100, 7), 1, +1, "doc#2", at=at(29, 10))
+        question_log.feedback((101, 7), 2, +1, "doc#2", at=at(29, 10))
+        question_log.feedback((102, 7), 3, -1, "doc#2", at=at(29, 10))  # not liked: no note
+        s = summarize(question_log, days=7, now=NOW)
+        liked = {g.phrasing: g.liked for g in s.unanswered}
+        assert liked == {"外地人有多少？": 2, "拱墅区有多少个网格？": 0} or liked == {"外地人一共有多少": 2, "拱墅区有多少个网格？": 0}
+        note = "最接近的一段得到 2 个👍"
+        assert note in format_text(s) and note in render_html(s) and note in stats_text(question_log, now=NOW)
+        assert "得到 0 个" not in format_text(s)
