@@ -24,7 +24,8 @@ state gone anyway (the buttons answer "已过期").
 
 WAL with synchronous=NORMAL: a committed row survives the process being
 killed (a power cut may take the last moments with it). Writing a row and
-marking it cost about 0.06 ms, serializing the update about 0.09 ms.
+marking it cost about 0.06 ms, serializing the update (PTB's to_json) about
+0.17 ms: 0.2-0.45 ms of CPU per answer in the throughput benchmark.
 """
 
 from __future__ import annotations
