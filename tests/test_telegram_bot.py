@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -716,6 +717,14 @@ def test_webhook_mode_checks_the_secret_and_answers(tg: FakeTelegram, tmp_path: 
             accepted = client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
         assert refused.status_code == 403 and accepted.status_code == 200
         assert "九点" in tg.wait_for_messages(42, 1)[0].text
+        with httpx.Client(timeout=10) as client:  # Telegram retrying a call, then the next update
+            again = client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            update["update_id"] = update["message"]["message_id"] = 2
+            following = client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert again.status_code == following.status_code == 200
+        assert len(tg.wait_for_messages(42, 2)) == 2  # the inbox knew update 1: answered once
+        time.sleep(0.3)
+        assert len(tg.messages(42)) == 2
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
     finally:
