@@ -113,11 +113,10 @@ class Inbox:
         for DONE_KEPT seconds, so that the same update coming again is known."""
         if not self.wanted(update):
             return
-        self._write("UPDATE inbox SET done = 1, body = '' WHERE bot_id = ? AND update_id = ?",
-                    (self.bot, update.update_id))  # type: ignore[union-attr]
+        self._mark_done(update.update_id)  # type: ignore[union-attr]
         self._handled += 1
         if self._handled % PRUNE_EVERY == 0:
-            self._write("DELETE FROM inbox WHERE done = 1 AND received < ?", (time.time() - DONE_KEPT,))
+            self._prune(time.time())
 
     def _write(self, sql: str, values: tuple) -> int | None:
         """Rows changed, None on failure: a full disk or a broken file must not stop the bot answering,
@@ -136,7 +135,7 @@ class Inbox:
     def take_over(self, bot: Bot) -> list[Update]:
         """What a previous run left unhandled, oldest first, each counted as one more attempt."""
         now = time.time()
-        self._write("DELETE FROM inbox WHERE done = 1 AND received < ?", (now - DONE_KEPT,))
+        self._prune(now)
         rows = self._db.execute("SELECT update_id, received, attempts, body FROM inbox WHERE bot_id = ? AND done = 0 "
                                 "ORDER BY update_id", (self.bot,)).fetchall()
         updates: list[Update] = []
@@ -144,13 +143,13 @@ class Inbox:
             if attempts + 1 >= MAX_ATTEMPTS or now - received > MAX_AGE:
                 why = "too old" if now - received > MAX_AGE else f"started {attempts + 1} times without finishing"
                 logger.warning("dropping update %d from the inbox: %s", update_id, why)
-                self._drop(update_id)
+                self._mark_done(update_id)
                 continue
             try:
                 update = Update.de_json(json.loads(body), bot)
             except (ValueError, TypeError, KeyError) as error:
                 logger.warning("dropping unreadable update %d from the inbox (%s)", update_id, error)
-                self._drop(update_id)
+                self._mark_done(update_id)
                 continue
             self._db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE bot_id = ? AND update_id = ?",
                              (self.bot, update_id))
@@ -159,8 +158,12 @@ class Inbox:
             logger.info("answering %d question(s) left unanswered by the last run", len(updates))
         return updates
 
-    def _drop(self, update_id: int) -> None:
+    def _mark_done(self, update_id: int) -> None:
+        """Handled or given up: only the id is kept, so that the update coming again is known."""
         self._write("UPDATE inbox SET done = 1, body = '' WHERE bot_id = ? AND update_id = ?", (self.bot, update_id))
+
+    def _prune(self, now: float) -> None:
+        self._write("DELETE FROM inbox WHERE done = 1 AND received < ?", (now - DONE_KEPT,))
 
     def unhandled(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM inbox WHERE bot_id = ? AND done = 0",
