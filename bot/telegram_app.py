@@ -80,7 +80,8 @@ def application_builder(settings: Settings, read_timeout: float = 5.0, inbox: In
         .token(settings.token)
         .rate_limiter(RetryingRateLimiter())  # Telegram's outgoing limits; transient failures retried
         .request(AiohttpRequest(CONCURRENT_UPDATES, read_timeout=read_timeout))
-        .get_updates_request(AiohttpRequest(GET_UPDATES_CONNECTIONS, read_timeout=read_timeout))  # + the poll's
+        .get_updates_request(AiohttpRequest(GET_UPDATES_CONNECTIONS, read_timeout=read_timeout,  # + the poll's
+                                            on_result=inbox.fetched if inbox is not None else None))
         .concurrent_updates(processor)  # and at most PER_CHAT of one chat's
         .defaults(Defaults(allow_sending_without_reply=True))  # a deleted question still gets its answer
     )

@@ -21,28 +21,35 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict
 from telegram.request import BaseRequest, RequestData
 
 logger = logging.getLogger(__name__)
 
 
 class AiohttpRequest(BaseRequest):
-    """At most `connections` requests at once over kept-alive connections; an HTTP proxy from the environment."""
+    """At most `connections` requests at once over kept-alive connections; an HTTP proxy from the environment.
 
-    __slots__ = ("_connections", "_read", "_connect", "_pool", "_session", "_proxies")
+    `on_result`, if given, sees the result of every successful call, as Telegram sent it (decoded JSON,
+    before PTB makes objects of it): the inbox keeps the updates getUpdates fetched in that form.
+    """
+
+    __slots__ = ("_connections", "_read", "_connect", "_pool", "_session", "_proxies", "_on_result")
 
     def __init__(self, connections: int, read_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0) -> None:
+                 pool_timeout: float | None = 1.0, on_result: Callable[[object], None] | None = None) -> None:
         self._connections = connections
         self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, str | None] = {}  # scheme://host → the proxy to use, looked up once
+        self._on_result = on_result
 
     @property
     def read_timeout(self) -> float | None:
@@ -83,6 +90,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except (aiohttp.ClientError, OSError) as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]  # PTB's documented hook
+        data = BaseRequest.parse_json_payload(payload)
+        if self._on_result is not None and isinstance(data, dict) and data.get("ok") is True:
+            self._on_result(data.get("result"))
+        return data
 
     def _proxy(self, url: str) -> str | None:
         """HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY, as httpx honoured them, read once per host.

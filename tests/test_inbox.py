@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -62,6 +63,20 @@ def test_a_new_run_takes_over_what_the_last_left_oldest_first(tmp_path: Path) ->
     taken = second.take_over(BOT)
     assert [(u.update_id, u.message.text) for u in taken] == [(3, "更早的问题"), (5, "第一个问题")]
     assert taken[0].message.chat.id == 7 and taken[0].message.from_user.first_name == "读者"
+    second.close()
+
+
+def test_a_fetched_update_is_kept_as_telegram_sent_it(tmp_path: Path) -> None:
+    raw = json.loads(message(4, "原样保存").to_json()) | {"field_from_a_newer_api": {"x": 1}}
+    first = Inbox(tmp_path / "inbox.sqlite3", "123")
+    first.fetched([raw, {"update_id": 5, "inline_query": {}}])  # what getUpdates returned, before PTB parsed it
+    first.keep(Update.de_json(raw, BOT))
+    [body] = first._db.execute("SELECT body FROM inbox").fetchone()
+    assert json.loads(body) == raw and "原样保存" in body  # UTF-8, not escapes
+    first.close()
+    second = Inbox(tmp_path / "inbox.sqlite3", "123")
+    [taken] = second.take_over(BOT)
+    assert taken.message.text == "原样保存" and taken.api_kwargs == {"field_from_a_newer_api": {"x": 1}}
     second.close()
 
 

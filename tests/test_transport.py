@@ -87,6 +87,27 @@ def test_files_go_as_multipart() -> None:
     assert json.loads(body) == {"type": "multipart/form-data", "chat_id": "7", "file": ["a.txt", "hello"]}
 
 
+def test_on_result_sees_each_successful_result_as_telegram_sent_it() -> None:
+    answers = iter([(200, {"ok": True, "result": [{"update_id": 5, "message": {"text": "问"}, "new_field": 1}]}),
+                    (400, {"ok": False, "error_code": 400, "description": "Bad Request"})])
+
+    async def handler(request: web.Request) -> web.Response:
+        status, body = next(answers)
+        return web.json_response(body, status=status)
+
+    seen: list[object] = []
+
+    async def run() -> object:
+        async with serving(handler) as base, AiohttpRequest(1, on_result=seen.append) as request:
+            got = await request.post(f"{base}/getUpdates")
+            with pytest.raises(Exception, match="Bad Request"):
+                await request.post(f"{base}/getUpdates")
+            return got
+
+    got = asyncio.run(run())
+    assert seen == [got] == [[{"update_id": 5, "message": {"text": "问"}, "new_field": 1}]]  # errors are not results
+
+
 def test_an_error_status_is_returned_for_ptb_to_read() -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request"}, status=400)
