@@ -17,6 +17,8 @@ from pathlib import Path
 
 import jieba
 
+from index.markdown import HEADING, ITEM, RULE, read_line
+
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -25,7 +27,6 @@ _SENTENCE_END = "。！？!?；;…"
 _CLOSERS = "”’」』）)】》\"'"
 _HEADING_MAX = 40
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
-_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 class ArticleError(Exception):
@@ -39,6 +40,7 @@ class Block:
     text: str
     kind: str  # "title" | "subtitle" | "byline" | "heading" | "caption" | "body"
     gap_before: int = 0  # blank lines before it in the file: image placeholders leave wide gaps
+    markup: str = ""  # what the file's own markup says it is (markdown.HEADING, markdown.ITEM), else ""
 
 
 @dataclass
@@ -94,7 +96,7 @@ def load_documents(folder: str | os.PathLike) -> list[Document]:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ArticleError(f"{path.name}: 文件过大 ({path.stat().st_size // 1_000_000} MB)，上限 20 MB")
         text = decode_bytes(path.read_bytes(), path.name)
-        document = parse_document(text, path.stem, str(path))
+        document = parse_document(text, path.stem, str(path), markdown=path.suffix.lower() == ".md")
         if document.blocks:
             documents.append(document)
     if not documents:
@@ -102,27 +104,54 @@ def load_documents(folder: str | os.PathLike) -> list[Document]:
     return documents
 
 
-def parse_document(text: str, name: str, path: str = "") -> Document:
-    """Classify and repair the blocks of one article's text."""
-    blocks = classify(split_blocks(text))
-    blocks = repair_breaks(blocks)
+def parse_document(text: str, name: str, path: str = "", markdown: bool = False) -> Document:
+    """Classify and repair the blocks of one article's text (read as Markdown when `markdown`)."""
+    blocks = classify(split_blocks(text, markdown))
+    blocks = group_lists(repair_breaks(blocks))
     title = next((b.text for b in blocks if b.kind == "title"), name)
     return Document(name=name, path=path, title=title, blocks=blocks)
 
 
-def split_blocks(text: str) -> list[Block]:
-    """One block per non-blank line, remembering how many blank lines came before it."""
+def split_blocks(text: str, markdown: bool = False) -> list[Block]:
+    """One block per line with words, remembering how many blank lines came before it and its markup."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     blocks: list[Block] = []
     gap = 0
     for line in text.split("\n"):
-        stripped = _MARKDOWN_HEADING.sub("", line.strip()).strip()
-        if not stripped:
+        words, markup = read_line(line.strip(), markdown)
+        if markup == RULE and _underlines(line, blocks, gap):
+            blocks[-1].markup = HEADING  # a Setext heading: the line above, underlined with === or ---
+            continue
+        if not words:
             gap += 1
             continue
-        blocks.append(Block(text=stripped, kind="body", gap_before=gap))
+        blocks.append(Block(text=words, kind="body", gap_before=gap, markup=markup))
         gap = 0
     return blocks
+
+
+def _underlines(line: str, blocks: list[Block], gap: int) -> bool:
+    return gap == 0 and bool(blocks) and not blocks[-1].markup and line.strip()[:1] in "=-"
+
+
+def group_lists(blocks: list[Block]) -> list[Block]:
+    """A list is read as one paragraph, with the line that leads into it ('…改为集中投放点：').
+
+    Its items stay on lines of their own; passages.windows cuts a list too long for one passage
+    between items.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        if block.markup == ITEM and out and block.gap_before <= 1 and (out[-1].markup == ITEM or _leads_in(out[-1])):
+            out[-1].text += "\n" + block.text
+            out[-1].markup = ITEM
+            continue
+        out.append(block)
+    return out
+
+
+def _leads_in(block: Block) -> bool:
+    return block.kind == "body" and block.text.rstrip().endswith(("：", ":"))
 
 
 def ends_sentence(text: str) -> bool:
@@ -137,8 +166,12 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_short_line(text: str) -> bool:
-    """Short and without a sentence stop: a title, heading, caption or byline, not prose."""
-    return len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
+    """Short and without a sentence stop: a title, heading, caption or byline, not prose.
+
+    A line ending in a colon leads into what follows ('…改为集中投放点：'): prose.
+    """
+    return (len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
+            and not text.endswith(("：", ":")))
 
 
 def classify(blocks: list[Block]) -> list[Block]:
@@ -152,7 +185,13 @@ def classify(blocks: list[Block]) -> list[Block]:
     seen_title = False
     for block in blocks:
         text = block.text
-        if not is_short_line(text):
+        if block.markup == HEADING:  # the file says so: the first before any prose is the title
+            block.kind = "heading" if seen_body or seen_title else "title"
+            seen_title = True
+        elif block.markup == ITEM:
+            block.kind = "body"
+            seen_body = True
+        elif not is_short_line(text):
             block.kind = "body"
             seen_body = True
         elif _BYLINE.match(text):
@@ -169,7 +208,8 @@ def classify(blocks: list[Block]) -> list[Block]:
         else:
             block.kind = "heading"
     for block, following in zip(blocks, blocks[1:] + [None]):
-        if block.kind == "heading" and (following is None or following.kind in ("heading", "caption")):
+        if (block.kind == "heading" and not block.markup
+                and (following is None or following.kind in ("heading", "caption"))):
             block.kind = "caption"  # a heading leads into prose; a short line that does not is a caption
     return blocks
 
@@ -186,7 +226,7 @@ def repair_breaks(blocks: list[Block]) -> list[Block]:
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if block.kind != "body" or ends_sentence(block.text):
+        if block.kind != "body" or block.markup or ends_sentence(block.text):  # a list item is whole as it is
             i += 1
             continue
         j = _next_body(blocks, i)
@@ -206,7 +246,7 @@ def repair_breaks(blocks: list[Block]) -> list[Block]:
 def _next_body(blocks: list[Block], i: int) -> int | None:
     for j in range(i + 1, len(blocks)):
         if blocks[j].kind == "body":
-            return j
+            return None if blocks[j].markup else j
         if blocks[j].kind == "heading":
             return None
     return None
@@ -233,7 +273,7 @@ def _straddles_word(tail: str, head: str) -> bool:
 def _find_orphan(blocks: list[Block], i: int) -> int | None:
     """A body block whose start completes the dangling tail and that does not continue its predecessor."""
     for j, candidate in enumerate(blocks):
-        if j == i or candidate.kind != "body":
+        if j == i or candidate.kind != "body" or candidate.markup:
             continue
         previous = _previous_body_or_heading(blocks, j)
         if previous is not None and previous.kind == "body" and not ends_sentence(previous.text):

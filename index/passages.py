@@ -67,8 +67,13 @@ def windows(text: str, limit: int = MAX_CHARS) -> list[str]:
     if len(text) <= limit:
         return [text]
     sentences: list[str] = []
-    for sentence in split_sentences(text):
-        sentences.extend(_split_long(sentence, limit) if len(sentence) > limit else [sentence])
+    lines = text.split("\n")  # a list's items: a window ends between them, and keeps their line breaks
+    for n, line in enumerate(lines):
+        room = limit if n == len(lines) - 1 else limit - 1  # for the line break after it
+        for sentence in split_sentences(line):
+            sentences.extend(_split_long(sentence, room) if len(sentence) > room else [sentence])
+        if n < len(lines) - 1 and sentences:
+            sentences[-1] += "\n"
     count = -(-len(text) // limit)  # as few windows as the length needs
     while True:
         target = len(text) / count
@@ -132,8 +137,8 @@ def _document_passages(document: Document) -> list[Passage]:
         pending_heading = None
         position = start
         for i, window in enumerate(windows(block.text, MAX_CHARS - len(prefix))):
-            add((prefix if i == 0 else "") + window, "body", position)
-            position += len(window)
+            add((prefix if i == 0 else "") + window.rstrip("\n"), "body", position)
+            position += len(window)  # a window cut between list items ends with the line break
     if front:
         add("\n".join(front)[:MAX_CHARS], "front", 0)
     return out

@@ -1,7 +1,9 @@
 """Answer quality must not regress: floors at the figures reached (see the README's figures).
 
 The dev set is what ranking was tuned on; the held-out set and the second
-article's questions were written before tuning and never tuned on.
+article's questions were written before tuning and never tuned on. The third
+article is Markdown (headings, lists, emphasis): its questions were written
+with the Markdown reading (index/markdown.py), never tuned on for ranking.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ FLOORS = {
     "dev": (0.947, 1.0, 0.027),
     "heldout": (0.88, 0.66, 0.067),
     "second": (0.77, 0.71, 0.112),
+    "notice": (0.89, 0.5, 0.036),
 }
 
 
@@ -48,6 +51,10 @@ def test_heldout_set(seeds_library):
 
 def test_second_article():
     _check("second", _figures(Library.load(SECOND / "second"), SECOND / "second_questions.jsonl"))
+
+
+def test_markdown_article():
+    _check("notice", _figures(Library.load(SECOND / "notice"), SECOND / "notice_questions.jsonl"))
 
 
 def test_no_passage_over_the_limit(seeds_library):

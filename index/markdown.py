@@ -1,0 +1,64 @@
+"""What a line's own markup says it is, and the line without that markup.
+
+A publisher may drop a Markdown file into seeds/. Read as plain text, its
+`## 二、投放时间` is only a short line (made a caption when a list follows it),
+each `- 早上 7:00—9:00` item a heading of its own, and readers are shown
+`**186吨**`. Here each line is read once: a Markdown heading is a heading, a
+list item is an item (grouped with its list by documents.py, never a heading
+and never glued to the next paragraph), and emphasis, links, images and quote
+marks are removed, keeping their words. Bullets such as `- ` and `• ` mark
+items in plain-text files too: text extraction keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+
+HEADING, ITEM, RULE = "heading", "item", "rule"  # a line that draws a rule (or fences code) holds no words
+BULLET = "• "  # how an unordered item is shown, whichever mark the file used
+
+_ATX_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_BULLET = re.compile(r"^[-*+•●▪◆■·]\s+(?=\S)")
+_PLAIN_BULLET = re.compile(r"^[•●▪◆■·]\s*(?=\S)")  # a plain-text file's bullets; '-' and '*' need a space after
+_ORDERED = re.compile(r"^\d{1,3}[.)]\s+(?=\S)")
+_QUOTE = re.compile(r"^(?:>\s?)+")
+_RULE_LINE = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|={3,}|`{3,}.*|~{3,}.*)$")
+_TABLE_DIVIDER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_STRONG = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![*\w])")
+_CODE = re.compile(r"`([^`]+)`")
+_HTML_TAG = re.compile(r"</?(?:br|p|div|span|b|i|strong|em|u|sup|sub|font)\b[^>]*>", re.IGNORECASE)
+
+
+def read_line(line: str, markdown: bool) -> tuple[str, str]:
+    """(the words of a stripped line, HEADING | ITEM | RULE | '') for a Markdown or a plain-text file."""
+    if not markdown:
+        bullet = _PLAIN_BULLET.match(line) or _BULLET.match(line)
+        return (BULLET + line[bullet.end():], ITEM) if bullet else (line, "")
+    if _RULE_LINE.match(line) or "|" in line and _TABLE_DIVIDER.match(line):
+        return "", RULE
+    line = _QUOTE.sub("", line).strip()
+    if heading := _ATX_HEADING.match(line):
+        return inline(heading.group(1)), HEADING
+    if line.startswith("|") and line.endswith("|") and len(line) > 1:  # a table row: its cells, as an item
+        cells = [inline(cell.strip()) for cell in line[1:-1].split("|")]
+        return " | ".join(cell for cell in cells if cell), ITEM
+    if bullet := _BULLET.match(line):
+        return BULLET + inline(line[bullet.end():]), ITEM
+    if _ORDERED.match(line):
+        return inline(line), ITEM  # the number stays: "第三类" may be asked about
+    return inline(line), ""
+
+
+def inline(text: str) -> str:
+    """The text without emphasis, link and image syntax (keeping the words and an image's description)."""
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    previous = None
+    while previous != text:  # nested: **加粗 ~~删除~~**
+        previous, text = text, _STRONG.sub(r"\2", text)
+    return _EMPHASIS.sub(r"\1", text).strip()
