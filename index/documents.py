@@ -18,6 +18,7 @@ from pathlib import Path
 import jieba
 
 from index.markdown import HEADING, ITEM, RULE, read_line
+from index.unwrap import joiner, unwrap
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
@@ -114,16 +115,19 @@ def parse_document(text: str, name: str, path: str = "", markdown: bool = False)
 
 def split_blocks(text: str, markdown: bool = False) -> list[Block]:
     """One block per line with words, remembering how many blank lines came before it and its markup."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[Block] = []
     gap = 0
-    for line in text.split("\n"):
-        words, markup = read_line(line.strip(), markdown)
+    for line in lines if markdown else unwrap(lines):  # Markdown has its own rule for wrapped lines
+        words, markup = read_line(line.replace("\u3000", " ").strip(), markdown)
         if markup == RULE and _underlines(line, blocks, gap):
             blocks[-1].markup = HEADING  # a Setext heading: the line above, underlined with === or ---
             continue
         if not words:
             gap += 1
+            continue
+        if markdown and not markup and gap == 0 and blocks and blocks[-1].markup != HEADING:
+            blocks[-1].text += joiner(blocks[-1].text, words) + words  # one paragraph, however many lines
             continue
         blocks.append(Block(text=words, kind="body", gap_before=gap, markup=markup))
         gap = 0
