@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.library import Library
+from index.tokens import normalize
 
 _SPACE = re.compile(r"\s+")
 
@@ -81,8 +82,10 @@ def load_cases(path: str | Path) -> list[Case]:
 
 
 def is_correct(text: str, answers: tuple[str, ...]) -> bool:
-    flat = _SPACE.sub("", text)
-    return any(_SPACE.sub("", a) in flat for a in answers if a.strip())
+    """A gold answer string is in the passage, whatever the script or width of either (an article in
+    Traditional characters is judged with the same gold answers)."""
+    flat = _SPACE.sub("", normalize(text))
+    return any(_SPACE.sub("", normalize(a)) in flat for a in answers if a.strip())
 
 
 def evaluate(library: Library, cases: list[Case], k: int = 3) -> Report:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+import opencc
+
 from core_fixtures import DEV_SET, HELDOUT_SET, ROOT, seeds_library  # noqa: F401  (fixture)
-from index.evaluation import evaluate, load_cases
+from index.evaluation import evaluate, is_correct, load_cases
 from index.library import Library
 from index.passages import MAX_CHARS
 
@@ -51,6 +53,21 @@ def test_heldout_set(seeds_library):
 
 def test_second_article():
     _check("second", _figures(Library.load(SECOND / "second"), SECOND / "second_questions.jsonl"))
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval/dev.jsonl is not beside the checkout")
+def test_the_article_in_traditional_characters_answers_as_well(tmp_path):
+    """A publisher in Taiwan or Hong Kong: the same article in Traditional characters, the same questions."""
+    to_traditional = opencc.OpenCC("s2t")
+    for path in (ROOT / "seeds").glob("*.txt"):
+        (tmp_path / path.name).write_text(to_traditional.convert(path.read_text(encoding="utf-8")), encoding="utf-8")
+    _check("dev", _figures(Library.load(tmp_path, cache=False), DEV_SET))
+
+
+def test_a_gold_answer_is_found_whatever_the_script_or_width():
+    assert is_correct("截至目前，東湖街道轄區內無一例新冠肺炎確診患者。", ("东湖街道辖区内无一例",))
+    assert is_correct("电话０５７１－８６２３０２８８", ("0571-86230288",))
+    assert not is_correct("东湖街道", ("西湖街道",))
 
 
 def test_markdown_article():
