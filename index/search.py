@@ -147,6 +147,10 @@ class Searcher:
         self.token_sets = [frozenset(t) for t in self.word_tokens]
         self.gram_sets = [frozenset(t) for t in self.gram_tokens]
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
+        self.documents: dict[str, range] = {}  # document → its rows (a document's passages are consecutive)
+        for row, passage in enumerate(passages):
+            first = self.documents.get(passage.document, range(row, row))
+            self.documents[passage.document] = range(first.start, row + 1)
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
         self.expander = Expander(self.words.terms, "\n".join(self.norm_texts), self.grams.terms)
@@ -290,7 +294,34 @@ class Searcher:
             return True
         return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
-    def _names_another_place(self, query: Query) -> bool:
+    def _found_where_answered(self, query: Query, row: int) -> dict[str, float]:
+        """How well the best passage's own document has each question word, when there are several.
+
+        In a folder of articles, what the question asks must be in the article
+        that answers it: 余杭区的垃圾分类投放时间 is not answered by a notice about
+        another district's bins because the other article names 余杭区.
+        """
+        rows = self.documents.get(self.passages[row].document)
+        if rows is None or len(rows) == len(self.passages):
+            return query.found
+        return {term: found if found == 0.0 or self._in_rows(term, query.stand_ins.get(term, {}), rows) else 0.0
+                for term, found in query.found.items()}
+
+    def _in_rows(self, term: str, stand_ins: dict[str, float], rows: range) -> bool:
+        """The term or a stand-in for it is in these passages (as a word, or all its bigrams; a single
+        character in their text), or a bigram of a 3+ character term is: what _found counted, for these
+        passages only. Looked up in the indexes' postings rather than read from the text."""
+        for needle in (term, *stand_ins):
+            if _meets(self.words.rows.get(needle), rows):
+                return True
+            if len(needle) == 1:
+                if any(needle in self.norm_texts[r] for r in rows):
+                    return True
+            elif all(_meets(self.grams.rows.get(gram), rows) for gram in word_bigrams(needle)):
+                return True
+        return len(term) >= 3 and any(_meets(self.grams.rows.get(gram), rows) for gram in word_bigrams(term))
+
+    def _names_another_place(self, query: Query, found: dict[str, float]) -> bool:
         """A place the article never names (西湖区, 上海市) means the question is about somewhere else.
 
         jieba often cuts the name from its kind (南苑 | 街道): a name the article
@@ -299,7 +330,7 @@ class Searcher:
         that 整个 in 整个社区 is not taken for one.
         """
         for term in query.terms:
-            if query.found[term] >= 0.5:
+            if found[term] >= 0.5:
                 continue
             if _PLACE.fullmatch(term):
                 return True
@@ -340,19 +371,28 @@ class Searcher:
         """
         if not query.terms:
             return Decision(False, "no_words", 0.0)
+        found = self._found_where_answered(query, ranked[0].row) if ranked else query.found
         total = sum(query.term_weights.values())
-        coverage = sum(query.term_weights[t] * query.found[t] for t in query.terms) / total
+        coverage = sum(query.term_weights[t] * found[t] for t in query.terms) / total
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
-        if (self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query)
+        if (self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query, found)
                 or self._offers_only_absent_choices(query)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
-        rare_missing = any(query.found[t] < 0.5 and specificity(t) >= RARE for t in query.terms)
+        rare_missing = any(found[t] < 0.5 and specificity(t) >= RARE for t in query.terms)
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
             return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)
+
+
+def _meets(postings: np.ndarray | None, rows: range) -> bool:
+    """Does an ascending array of rows hold one in `rows`?"""
+    if postings is None or not len(postings):
+        return False
+    i = int(np.searchsorted(postings, rows.start))
+    return i < len(postings) and postings[i] < rows.stop
 
 
 def _next_to_figure(text: str, term: str) -> bool:

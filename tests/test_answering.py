@@ -96,6 +96,19 @@ def test_several_articles_each_answer_names_its_article(tmp_path: Path):
     assert len({p.id for p in library.passages}) == len(library.passages)
 
 
+def test_in_a_folder_of_articles_the_answer_must_come_from_the_article_that_has_the_question(tmp_path: Path):
+    """What one article names (a district) and another tells (bin hours) is not an answer in either."""
+    (tmp_path / "yuhang.txt").write_text("余杭区防疫\n\n余杭区东湖街道设立卡口，累计检查车辆5000辆。\n", encoding="utf-8")
+    (tmp_path / "bins.txt").write_text("临平区垃圾分类\n\n临平区各小区的垃圾投放时间为早上七点到九点。\n"
+                                       "\n错过投放时间的居民可以使用应急投放箱。\n", encoding="utf-8")
+    library = Library.load(tmp_path, cache=False)
+    assert library.ask("临平区的垃圾投放时间是几点？").answered
+    assert library.ask("余杭区东湖街道累计检查了多少辆车？").answered
+    assert not library.ask("余杭区的垃圾投放时间是几点？").answered
+    (tmp_path / "yuhang.txt").unlink()  # alone, the bin notice declines it as another district's question
+    assert not Library.load(tmp_path, cache=False).ask("余杭区的垃圾投放时间是几点？").answered
+
+
 def _one_article(tmp_path: Path, text: str) -> Library:
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     return Library.load(tmp_path, cache=False)
