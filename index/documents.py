@@ -27,6 +27,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 _SENTENCE_END = "。！？!?；;…"
 _CLOSERS = "”’」』）)】》\"'"
 _HEADING_MAX = 40
+# outline numbers that open headings in Chinese documents: 第一章, 二、, （三）
+_OUTLINE = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
 
 
@@ -207,15 +209,23 @@ def classify(blocks: list[Block]) -> list[Block]:
             seen_title = True
         elif not seen_body:
             block.kind = "subtitle"
-        elif block.gap_before >= 2:
+        elif block.gap_before >= 2 and not _OUTLINE.match(text):
             block.kind = "caption"
         else:
             block.kind = "heading"
-    for block, following in zip(blocks, blocks[1:] + [None]):
-        if (block.kind == "heading" and not block.markup
+    for previous, block, following in zip([None] + blocks, blocks, blocks[1:] + [None]):
+        if (block.kind == "heading" and not block.markup and not _OUTLINE.match(block.text)
                 and (following is None or following.kind in ("heading", "caption"))):
             block.kind = "caption"  # a heading leads into prose; a short line that does not is a caption
+        elif _titles_what_follows(previous, block, following):
+            block.kind, block.markup = "heading", HEADING  # '1. 工作目标' over its paragraph: no list
     return blocks
+
+
+def _titles_what_follows(previous: Block | None, block: Block, following: Block | None) -> bool:
+    """A numbered line alone, short, with prose after it, is the heading of that prose."""
+    return (block.markup == ITEM and is_short_line(block.text) and (previous is None or previous.markup != ITEM)
+            and following is not None and following.kind == "body" and not following.markup)
 
 
 def repair_breaks(blocks: list[Block]) -> list[Block]:

@@ -6,8 +6,9 @@ each `- 早上 7:00—9:00` item a heading of its own, and readers are shown
 `**186吨**`. Here each line is read once: a Markdown heading is a heading, a
 list item is an item (grouped with its list by documents.py, never a heading
 and never glued to the next paragraph), and emphasis, links, images and quote
-marks are removed, keeping their words. Bullets such as `- ` and `• ` mark
-items in plain-text files too: text extraction keeps them.
+marks are removed, keeping their words. Bullets such as `- ` and `• `, and
+numbers such as `1.`, `1、`, `（1）` and `①`, mark items in plain-text files
+too: text extraction keeps them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _ATX_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^[-*+•●▪◆■·]\s+(?=\S)")
 _PLAIN_BULLET = re.compile(r"^[•●▪◆■·]\s*(?=\S)")  # a plain-text file's bullets; '-' and '*' need a space after
 _ORDERED = re.compile(r"^\d{1,3}[.)]\s+(?=\S)")
+# a plain-text file's numbered items: 1. 1、 1） (1) ①, the number not the start of a figure (1.8万户)
+_PLAIN_ORDERED = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[）)]|[①-⑳])\s*(?=\S)")
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _RULE_LINE = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|={3,}|`{3,}.*|~{3,}.*)$")
 _TABLE_DIVIDER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
@@ -36,7 +39,9 @@ def read_line(line: str, markdown: bool) -> tuple[str, str]:
     """(the words of a stripped line, HEADING | ITEM | RULE | '') for a Markdown or a plain-text file."""
     if not markdown:
         bullet = _PLAIN_BULLET.match(line) or _BULLET.match(line)
-        return (BULLET + line[bullet.end():], ITEM) if bullet else (line, "")
+        if bullet:
+            return BULLET + line[bullet.end():], ITEM
+        return (line, ITEM) if _PLAIN_ORDERED.match(line) else (line, "")
     if _RULE_LINE.match(line) or "|" in line and _TABLE_DIVIDER.match(line):
         return "", RULE
     line = _QUOTE.sub("", line).strip()

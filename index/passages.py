@@ -126,9 +126,9 @@ def _document_passages(document: Document) -> list[Passage]:
         if front:
             add("\n".join(front)[:MAX_CHARS], "front", 0)
             front = []
-        if block.kind == "heading":
+        if block.kind == "heading":  # right under another heading (二、 over （一）), both open the passage
             section = block.text
-            pending_heading = block.text
+            pending_heading = f"{pending_heading}\n{block.text}" if pending_heading else block.text
             continue
         if block.kind == "caption":
             add(block.text[:MAX_CHARS], "caption", start)

@@ -127,3 +127,28 @@ def test_undecodable_text_names_the_file(tmp_path: Path):
 
 def test_decode_prefers_utf8_with_bom():
     assert decode_bytes("\ufeff你好".encode("utf-8"), "x") == "你好"
+
+
+OUTLINE = """青溪市老旧小区改造工作方案
+为改善居民居住条件，制定本方案。
+一、总体目标
+全市计划改造老旧小区42个，总投资约9.6亿元。
+二、改造内容
+（一）完善类改造
+1.有条件的楼栋加装电梯，财政按每台20万元给予补助；
+2.每个小区新增停车位不少于30个；
+3.建设电动自行车集中充电棚。
+"""
+
+
+def test_outline_numbers_make_headings_and_numbered_lines_one_list():
+    from index.passages import build_passages
+    doc = parse_document(OUTLINE, "plan")
+    kinds = {b.text: b.kind for b in doc.blocks}
+    assert kinds["二、改造内容"] == kinds["（一）完善类改造"] == "heading"  # a heading over a heading: no caption
+    numbered = parse_document("方案\n\n前言写完了。\n\n1. 保障措施\n\n市政府成立改造工作领导小组。\n", "p")
+    assert [b.kind for b in numbered.blocks][2:] == ["heading", "body"]  # a numbered line alone over its prose
+    passages = {p.section: p.text for p in build_passages([doc])}
+    assert passages["（一）完善类改造"] == ("二、改造内容\n（一）完善类改造\n1.有条件的楼栋加装电梯，财政按每台20万元给予补助；\n"
+                                      "2.每个小区新增停车位不少于30个；\n3.建设电动自行车集中充电棚。")
+    assert passages["一、总体目标"] == "一、总体目标\n全市计划改造老旧小区42个，总投资约9.6亿元。"  # 42个 is no list

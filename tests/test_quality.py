@@ -4,6 +4,8 @@ The dev set is what ranking was tuned on; the held-out set and the second
 article's questions were written before tuning and never tuned on. The third
 article is Markdown (headings, lists, emphasis): its questions were written
 with the Markdown reading (index/markdown.py), never tuned on for ranking.
+The fourth is a plan in plain text with outline headings (二、, （一）) and
+numbered lists, never tuned on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ FLOORS = {
     "heldout": (0.88, 0.66, 0.067),
     "second": (0.77, 0.71, 0.112),
     "notice": (0.89, 0.5, 0.036),
+    "plan": (0.85, 0.16, 0.2),
 }
 
 
@@ -72,6 +75,10 @@ def test_a_gold_answer_is_found_whatever_the_script_or_width():
 
 def test_markdown_article():
     _check("notice", _figures(Library.load(SECOND / "notice"), SECOND / "notice_questions.jsonl"))
+
+
+def test_plain_text_article_with_outline_headings_and_numbered_lists():
+    _check("plan", _figures(Library.load(SECOND / "plan"), SECOND / "plan_questions.jsonl"))
 
 
 def test_no_passage_over_the_limit(seeds_library):
