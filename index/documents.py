@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jieba
 
-from index.markdown import HEADING, ITEM, RULE, read_line
+from index.markdown import HEADING, ITEM, RULE, read_line, without_front_matter
 from index.unwrap import joiner, unwrap
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
@@ -120,7 +120,7 @@ def split_blocks(text: str, markdown: bool = False) -> list[Block]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[Block] = []
     gap = 0
-    for line in lines if markdown else unwrap(lines):  # Markdown has its own rule for wrapped lines
+    for line in without_front_matter(lines) if markdown else unwrap(lines):  # Markdown has its own wrapping rule
         words, markup = read_line(line.replace("\u3000", " ").strip(), markdown)
         if markup == RULE and _underlines(line, blocks, gap):
             blocks[-1].markup = HEADING  # a Setext heading: the line above, underlined with === or ---

@@ -35,6 +35,24 @@ _CODE = re.compile(r"`([^`]+)`")
 _HTML_TAG = re.compile(r"</?(?:br|p|div|span|b|i|strong|em|u|sup|sub|font)\b[^>]*>", re.IGNORECASE)
 
 
+_FRONT_FENCE = re.compile(r"^(?:---|\+\+\+)$")
+_FRONT_TITLE = re.compile(r"^title\s*[:=]\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def without_front_matter(lines: list[str]) -> list[str]:
+    """A static-site generator's header (YAML between --- lines, TOML between +++) is no text to answer from:
+    its title becomes a `# title` line, the rest goes."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not _FRONT_FENCE.match(lines[first].strip()):
+        return lines
+    fence = lines[first].strip()
+    for end in range(first + 1, len(lines)):
+        if lines[end].strip() == fence:
+            titles = [m.group(1).strip("\"'") for line in lines[first + 1:end] if (m := _FRONT_TITLE.match(line.strip()))]
+            return ([f"# {titles[0]}"] if titles else []) + lines[end + 1:]
+    return lines  # no closing fence: a rule, not a header
+
+
 def read_line(line: str, markdown: bool) -> tuple[str, str]:
     """(the words of a stripped line, HEADING | ITEM | RULE | '') for a Markdown or a plain-text file."""
     if not markdown:

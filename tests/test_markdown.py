@@ -60,6 +60,13 @@ def test_a_line_is_read_for_its_markup_and_keeps_its_words() -> None:
     assert inline("2*3*4 与 a_b_c 不是强调") == "2*3*4 与 a_b_c 不是强调"
 
 
+def test_a_static_site_header_gives_the_title_and_nothing_else() -> None:
+    text = '---\ntitle: "南苑街道垃圾分类新规"\ndate: 2026-11-01\ntags: [通知]\n---\n\n新规明年1月起施行。\n'
+    assert _blocks(text) == [("title", "南苑街道垃圾分类新规"), ("body", "新规明年1月起施行。")]
+    assert _blocks("+++\ndate = 2026\n+++\n\n短标题\n\n正文写完了。\n")[0] == ("title", "短标题")
+    assert _blocks("---\n\n正文写完了。\n") == [("body", "正文写完了。")]  # a lone rule is no header
+
+
 def test_plain_text_files_keep_their_markup_except_bullets() -> None:
     assert read_line("## 不是标题", False) == ("## 不是标题", "")
     assert read_line("• 早上投放", False) == ("• 早上投放", ITEM)
