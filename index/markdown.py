@@ -27,12 +27,13 @@ _PLAIN_ORDERED = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[）)]
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _RULE_LINE = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|={3,}|`{3,}.*|~{3,}.*)$")
 _TABLE_DIVIDER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_STRONG = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![*\w])")
-_CODE = re.compile(r"`([^`]+)`")
-_HTML_TAG = re.compile(r"</?(?:br|p|div|span|b|i|strong|em|u|sup|sub|font)\b[^>]*>", re.IGNORECASE)
+# link text holds no bracket and the target no parenthesis: a line of ten thousand '[' stays linear
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+_STRONG = re.compile(r"(\*\*|__|~~)(?=\S)(.{1,300}?)(?<=\S)\1")  # spans bounded: linear on any line
+_EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*]{1,300}?)(?<=\S)\*(?![*\w])")
+_CODE = re.compile(r"`([^`]{1,300})`")
+_HTML_TAG = re.compile(r"</?(?:br|p|div|span|b|i|strong|em|u|sup|sub|font)\b[^<>]{0,300}>", re.IGNORECASE)
 
 
 _FRONT_FENCE = re.compile(r"^(?:---|\+\+\+)$")
