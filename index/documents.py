@@ -274,13 +274,36 @@ def _starts_paragraph(text: str) -> bool:
 def _straddles_word(tail: str, head: str) -> bool:
     """Does a dictionary word run across the join of tail and head?"""
     left, right = tail[-4:], head[:4]
-    if not left or not right or not _is_cjk(left[-1]) or not _is_cjk(right[0]):
+    if not left or not right or not _is_cjk(left[-1]) or not _is_cjk(right[0]) or not _some_word_across(left, right):
         return False
     position = 0
     for word in jieba.lcut(left + right, HMM=False):
         start, position = position, position + len(word)
         if start < len(left) < position and len(word) >= 2:
             return True
+    return False
+
+
+def _some_word_across(left: str, right: str) -> bool:
+    """Does the dictionary hold any word running across the join? Necessary for jieba to cut one there,
+    and a few lookups instead of a segmentation: the orphan search asks it of every block.
+
+    jieba's FREQ holds every prefix of its words (a prefix that is no word counts 0), so a run that is
+    not in it cannot be extended into a word.
+    """
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    words = jieba.dt.FREQ
+    for k in range(1, len(left) + 1):
+        stem = left[-k:]
+        if stem not in words:
+            continue
+        for m in range(1, len(right) + 1):
+            run = stem + right[:m]
+            if run not in words:
+                break
+            if words[run]:
+                return True
     return False
 
 

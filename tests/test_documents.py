@@ -152,3 +152,12 @@ def test_outline_numbers_make_headings_and_numbered_lines_one_list():
     assert passages["（一）完善类改造"] == ("二、改造内容\n（一）完善类改造\n1.有条件的楼栋加装电梯，财政按每台20万元给予补助；\n"
                                       "2.每个小区新增停车位不少于30个；\n3.建设电动自行车集中充电棚。")
     assert passages["一、总体目标"] == "一、总体目标\n全市计划改造老旧小区42个，总投资约9.6亿元。"  # 42个 is no list
+
+
+def test_the_quick_dictionary_check_agrees_with_jiebas_cut():
+    """_some_word_across is the cheap necessary condition checked before a segmentation."""
+    from index.documents import _some_word_across, _straddles_word
+    for tail, head, across in (("辖", "区共有小区", True), ("疫情信", "息防控网", True), ("派出所抽", "调152人", True),
+                               ("工作。", "精密智控", False), ("二十个汉字", "另起一段", False)):
+        assert _straddles_word(tail, head) is across
+        assert _some_word_across(tail[-4:], head[:4]) or not across
