@@ -303,10 +303,13 @@ def main() -> None:
         print(f"{name:<30}{median(rates[name]):>7.0f} answers/s  {median(rates[name]) / echo:5.2f} of echo  "
               f"CPU {median(cpu[name]) * 1000:5.2f} ms/answer ({whose})  "
               f"runs: {', '.join(f'{r:.0f}' for r in rates[name])}")
-    ratio = median(rates["article bot"]) / echo
-    print(f"article bot / echo bot: {ratio:.2f}  (target ≥ 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
-    usual = median(rates["article bot"]) / median(rates["echo bot on PTB's httpx"])
-    print(f"article bot / echo bot on PTB's httpx: {usual:.2f}")
+    # Issue 5's target, "≥ 90% of the echo bot's answers per second", read both ways: against an echo bot on
+    # the bot's own stack (our transport and options: how much our work per answer costs), and against an
+    # echo bot as python-telegram-bot builds it by default (PTB's echobot.py: what a reader would get).
+    for label, baseline in (("echo bot on the same stack", echo),
+                            ("echo bot as PTB builds it by default (httpx)", median(rates["echo bot on PTB's httpx"]))):
+        ratio = median(rates["article bot"]) / baseline
+        print(f"article bot / {label}: {ratio:.2f}  (target ≥ 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
 
 
 if __name__ == "__main__":
