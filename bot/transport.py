@@ -27,8 +27,8 @@ from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
 from telegram._utils.types import JSONDict
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from index.documents import Document
 
 MAX_CHARS = 300
+MAX_HEADINGS = 100  # characters of headings a passage opens with; a longer heading is read as a paragraph
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』）)]*|$)")
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
@@ -96,6 +97,14 @@ def _pack(sentences: list[str], target: float, limit: int) -> list[str]:
     return out
 
 
+def _last_lines(headings: str) -> str:
+    """The innermost headings that fit in MAX_HEADINGS (a run of headings with no text under them)."""
+    lines = headings.split("\n")
+    while len(lines) > 1 and len("\n".join(lines)) > MAX_HEADINGS:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def build_passages(documents: list[Document]) -> list[Passage]:
     """All passages of all documents, ids stable across runs: '<document>#<n>'."""
     passages: list[Passage] = []
@@ -126,9 +135,9 @@ def _document_passages(document: Document) -> list[Passage]:
         if front:
             add("\n".join(front)[:MAX_CHARS], "front", 0)
             front = []
-        if block.kind == "heading":  # right under another heading (二、 over （一）), both open the passage
-            section = block.text
-            pending_heading = f"{pending_heading}\n{block.text}" if pending_heading else block.text
+        if block.kind == "heading" and len(block.text) <= MAX_HEADINGS:
+            section = block.text  # right under another heading (二、 over （一）), both open the passage
+            pending_heading = _last_lines(f"{pending_heading}\n{block.text}" if pending_heading else block.text)
             continue
         if block.kind == "caption":
             add(block.text[:MAX_CHARS], "caption", start)

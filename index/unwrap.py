@@ -12,7 +12,9 @@ one anyway. An article written one paragraph to a line has no such width
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
+from itertools import accumulate
 
 from index.markdown import ITEM, read_line
 
@@ -20,6 +22,7 @@ MIN_WIDTH = 20  # display columns (10 Chinese characters): a shorter line is a h
 MIN_WRAPPED = 5  # lines at the width: fewer could be chance
 MIN_SHARE = 0.4  # of the lines at least MIN_WIDTH wide
 MAX_OVER = 0.05  # share of such lines allowed past the width (a hanging full stop, a long URL)
+MAX_WIDTH = 240  # display columns: no page is wider
 
 
 def display_width(text: str) -> int:
@@ -38,12 +41,17 @@ def wrap_width(lines: list[str]) -> int | None:
     if len(widths) < MIN_WRAPPED:
         return None
     counts = Counter(widths)
+    sizes = sorted(counts)
+    below = list(accumulate(counts[w] for w in sizes))  # lines no wider than sizes[i]
     best, reached = 0, 0
-    for width in counts:
-        at = sum(n for w, n in counts.items() if width - _slack(width) <= w <= width)
+    for i, width in enumerate(sizes):
+        if width > MAX_WIDTH:
+            break
+        shorter = bisect_left(sizes, width - _slack(width))  # first width within the slack
+        at = below[i] - (below[shorter - 1] if shorter else 0)
         if at > reached or at == reached and width > best:
             best, reached = width, at
-    over = sum(n for w, n in counts.items() if w > best)
+    over = len(widths) - below[sizes.index(best)] if best else 0
     if reached < MIN_WRAPPED or reached < MIN_SHARE * len(widths) or over > MAX_OVER * len(widths):
         return None
     return best
@@ -67,8 +75,10 @@ def unwrap(lines: list[str]) -> list[str]:
 
 
 def _width(line: str) -> int:
-    """The columns a line takes on the page, its indentation included."""
-    return display_width(line.rstrip())
+    """The columns a line takes on the page, its indentation included. A line longer than any page is
+    wide (its length is enough to say so): counting its columns would read every paragraph's every character."""
+    line = line.rstrip()
+    return len(line) if len(line) > MAX_WIDTH else display_width(line)
 
 
 def _indented(line: str) -> bool:

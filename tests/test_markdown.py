@@ -111,6 +111,15 @@ def test_a_list_too_long_for_one_passage_is_cut_between_items() -> None:
     assert all(joined[p.start:p.end] == p.text for p in body)  # offsets still point at the shown text
 
 
+def test_long_headings_and_runs_of_headings_still_leave_room_for_the_text() -> None:
+    long_heading = parse_document("# 标题\n\n## " + "很长的标题" * 80 + "\n\n正文写完了。\n", "a", markdown=True)
+    contents = parse_document("方案\n\n前言写完了。\n\n" + "\n".join(f"## 第{i}节 目录项目" for i in range(40))
+                              + "\n\n正文写完了。\n", "b", markdown=True)
+    for doc in (long_heading, contents):
+        passages = build_passages([doc])
+        assert all(len(p.text) <= MAX_CHARS for p in passages) and "正文写完了。" in passages[-1].text
+
+
 def test_a_markdown_article_is_answered_from_its_list(tmp_path: Path) -> None:
     (tmp_path / "notice.md").write_text(NOTICE, encoding="utf-8")
     assert load_documents(tmp_path)[0].title == "南苑街道垃圾分类新规"
