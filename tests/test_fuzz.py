@@ -16,7 +16,9 @@ from core_fixtures import ROOT
 from bot import render
 from bot.replies import CANDIDATES, answer_html, candidates, context_html, inline_results
 from fake_telegram import MAX_TEXT_UTF16, ApiError, parse_html, render_text, utf16_len
+from index.documents import parse_document
 from index.library import Library
+from index.passages import MAX_CHARS, build_passages
 
 LIBRARY = Library.load(ROOT / "seeds")
 
@@ -58,6 +60,24 @@ def test_any_text_is_answered_safely(question: str) -> None:
 @given(TEXT)
 def test_any_text_is_answered_safely_long_run(question: str) -> None:
     check(question)
+
+
+# what an article file may hold: Markdown and outline marks, wrapped lines, blank lines, and anything else
+ARTICLE_LINE = st.one_of(
+    st.text(max_size=80), FRAGMENTS, st.sampled_from([
+        "# ", "## 标题", "---", "===", "+++", "title: 题目", "- ", "* 项", "1. ", "（一）", "二、", "第一章", "| a | b |",
+        "|---|", "> ", "![图](x.jpg)", "**", "这一行写满了页面的宽度共有二十个汉字呀", "截至目前，", "辖", "区共有小区80个。",
+        "    缩进", "\u3000\u3000段首", "", ""]))
+ARTICLE = st.lists(ARTICLE_LINE, max_size=60).map("\n".join)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES_CI", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(ARTICLE, st.booleans())
+def test_any_article_text_is_read_into_bounded_passages(text: str, markdown: bool) -> None:
+    document = parse_document(text, "fuzz", markdown=markdown)
+    passages = build_passages([document])
+    assert all(0 < len(p.text) <= MAX_CHARS and p.text.strip() for p in passages)
 
 
 def sendable(body: str, *, inline: bool = False) -> None:
