@@ -183,9 +183,12 @@ def is_short_line(text: str) -> bool:
 def classify(blocks: list[Block]) -> list[Block]:
     """Front matter (title, subtitle, byline) until the first prose; then headings and captions.
 
-    A short line after a wide gap of blank lines is a photo caption (the gap is
-    where the picture stood); a short line in the normal flow is a heading,
-    unless no prose follows it (a caption placed just before a heading).
+    What the file's own markup says comes first (a Markdown heading, a list
+    item). A short line after a wide gap of blank lines is a photo caption (the
+    gap is where the picture stood); a short line in the normal flow is a
+    heading, unless no prose follows it (a caption placed just before a
+    heading). A line opening with an outline number (二、, （一）) is a heading
+    wherever it stands.
     """
     seen_body = False
     seen_title = False
