@@ -97,7 +97,7 @@ def cn_to_int(numeral: str) -> int | None:
 
 
 def numerals_to_digits(text: str) -> str:
-    """Write Chinese numerals of a question as digits so they meet the article's figures.
+    """Write Chinese numerals as digits, in questions and articles alike, so that figures meet either way.
 
     Only runs of two or more numeral characters (or a lone 十) are numbers; a
     lone 一 is usually part of a word (一心, 一把手).
@@ -198,10 +198,10 @@ def word_bigrams(word: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Article side: normalize, then content words."""
+    """Article side: normalize, Chinese numerals as digits (as in questions: 六百 meets 600), content words."""
     global _segmented
     _segmented += 1
-    return words(normalize(text))
+    return words(numerals_to_digits(normalize(text)))
 
 
 def question_text(question: str) -> str:

@@ -34,6 +34,15 @@ def test_traditional_script_and_chinese_numerals(seeds_library):
     assert "调152人" in answer.hits[0].passage.text
 
 
+def test_an_article_writing_numbers_in_chinese_meets_questions_in_digits(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("督导员\n\n目前全街道共招募督导员九十六名，志愿者近六百名。\n\n"
+                                    "志愿者每周至少服务两小时。\n", encoding="utf-8")
+    library = Library.load(tmp_path, cache=False)
+    answer = library.ask("志愿者有600名吗？")
+    assert answer.answered and "六百名" in answer.hits[0].passage.text  # shown as the article writes it
+    assert library.ask("招募了96名督导员吗？").answered
+
+
 def test_homophone_typo_and_synonym(seeds_library):
     assert "2138" in seeds_library.ask("东湖街道的自原者有多少人？").hits[0].passage.text
     assert "发热病人2853人" in seeds_library.ask("发烧的病人一共反馈了多少？").hits[0].passage.text
