@@ -42,8 +42,8 @@ PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
-_QUANTITY = re.compile(r"多少|几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
-_FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,3}\d")
+_QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
+_FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
@@ -396,7 +396,7 @@ def _meets(postings: np.ndarray | None, rows: range) -> bool:
 
 
 def _next_to_figure(text: str, term: str) -> bool:
-    """Does a figure stand within three characters after, or right before, the term?"""
+    """Does a figure stand within four characters after (由原来的620个), or right before, the term?"""
     start = text.find(term)
     while start >= 0:
         if _FIGURE_AFTER.match(text, start + len(term)) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]):

@@ -140,6 +140,19 @@ def test_how_many_words_find_the_figure_but_are_not_asked_of_the_article(tmp_pat
     assert "几点" in query.words and "几点" not in query.terms
 
 
+def test_a_figure_a_few_words_after_the_counted_thing_still_counts_it(tmp_path: Path):
+    """座位由原来的620个增加到1480个: the figure is four characters after 座位, in the same clause."""
+    library = _one_article(tmp_path, "图书馆\n\n新馆的座位很舒服，读者都喜欢。\n\n"
+                                     "改造后，座位由原来的620个增加到1480个。\n")
+    assert "1480" in library.ask("座位有多少个？").hits[0].passage.text
+
+
+def test_which_ones_is_no_quantity_question(seeds_library):
+    """哪几种 asks which, not how many: no figure is wanted of the answer."""
+    assert not seeds_library.searcher.query("疫情防控被比作哪几种战？").wants_number
+    assert seeds_library.searcher.query("有几个网格？").wants_number
+
+
 def test_words_the_dictionary_lists_but_never_counted_are_judged_by_their_parts():
     from index.search import RARE, specificity
     assert specificity("看不见") < RARE  # listed at jieba's floor count, made of common parts

@@ -24,7 +24,7 @@ SECOND = ROOT / "tests" / "data" / "articles"
 # (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
 FLOORS = {
     "dev": (0.947, 1.0, 0.027),
-    "heldout": (0.88, 0.66, 0.067),
+    "heldout": (0.90, 0.66, 0.05),
     "second": (0.77, 0.71, 0.112),
     "notice": (0.89, 0.5, 0.036),
     "plan": (0.85, 0.16, 0.2),
