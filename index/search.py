@@ -62,6 +62,7 @@ _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+_COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
@@ -195,6 +196,8 @@ class Searcher:
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
         """
+        if len(word) == 2 and word[1] in _COMPLEMENTS and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff":
+            return [word[0]]  # 租给, 调来: the verb is the meaning, the complement only its grammar
         dictionary = jieba.dt
         if (len(word) == 4 and word not in self.words.rows and _CJK4.fullmatch(word)
                 and dictionary.FREQ.get(word[:2]) and dictionary.FREQ.get(word[2:])):

@@ -147,6 +147,14 @@ def test_a_figure_a_few_words_after_the_counted_thing_still_counts_it(tmp_path: 
     assert "1480" in library.ask("座位有多少个？").hits[0].passage.text
 
 
+def test_a_verb_with_its_complement_is_asked_as_the_verb(tmp_path: Path):
+    """租给 (rent + to) is 租 as far as the article goes: it says 出租."""
+    library = _one_article(tmp_path, "出租房屋\n\n街道排查登记出租房屋24817户。\n\n另有空置房屋若干。\n")
+    assert library.searcher.query("租给别人的房子登记了多少户？").terms[:1] == ["租"]
+    answer = library.ask("租给别人的房子登记了多少户？")
+    assert answer.answered and "24817" in answer.hits[0].passage.text
+
+
 def test_which_ones_is_no_quantity_question(seeds_library):
     """哪几种 asks which, not how many: no figure is wanted of the answer."""
     assert not seeds_library.searcher.query("疫情防控被比作哪几种战？").wants_number
