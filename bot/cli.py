@@ -73,7 +73,8 @@ def format_report(report: Report) -> str:
     if inside.questions:
         lines.append(f"in scope ({inside.questions}): hit@1 {inside.hit1 / inside.questions:.3f}  "
                      f"hit@3 {inside.hit3 / inside.questions:.3f}  MRR {inside.reciprocal / inside.questions:.3f}  "
-                     f"wrongly declined {inside.declined / inside.questions:.3f}")
+                     f"wrongly declined {inside.declined / inside.questions:.3f}  "
+                     f"answered and right {inside.answered_right / inside.questions:.3f}")
     if outside.questions:
         lines.append(f"out of scope ({outside.questions}): declined {outside.declined / outside.questions:.3f}")
     return "\n".join(lines)

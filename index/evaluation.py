@@ -38,6 +38,7 @@ class KindScore:
     hit3: int = 0
     reciprocal: float = 0.0
     declined: int = 0  # in scope: wrongly declined; out of scope: rightly declined
+    answered_right: int = 0  # in scope: answered, and with the gold passage first (hit@1 counts it declined too)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Report:
                 out.hit3 += score.hit3
                 out.reciprocal += score.reciprocal
                 out.declined += score.declined
+                out.answered_right += score.answered_right
         return out
 
 
@@ -104,7 +106,8 @@ def evaluate(library: Library, cases: list[Case], k: int = 3) -> Report:
         if not answer.answered:
             score.declined += 1
         if rank is not None:
-            score.hit1 += rank == 0
+            score.hit1 += rank == 0  # the ranking's first passage, shown as the closest one when declined
+            score.answered_right += rank == 0 and answer.answered
             score.hit3 += rank < 3
             score.reciprocal += 1 / (rank + 1)
         if rank != 0 or not answer.answered:

@@ -83,3 +83,19 @@ def test_plain_text_article_with_outline_headings_and_numbered_lists():
 
 def test_no_passage_over_the_limit(seeds_library):
     assert max(len(p.text) for p in seeds_library.passages) <= MAX_CHARS
+
+
+def test_hit_at_1_ranks_while_answered_and_right_is_what_a_reader_got():
+    """A declined question whose closest passage is the right one counts for hit@1 (the ranking was right; the
+    reader can open it) but not as answered and right."""
+    from types import SimpleNamespace
+    from index.evaluation import Case
+
+    class Declining:
+        def ask(self, question, k=3):
+            passage = SimpleNamespace(text="辖区共有小区80个。", id="a#1")
+            return SimpleNamespace(answered=question.startswith("不"), hits=[SimpleNamespace(passage=passage)])
+
+    cases = [Case("1", "东湖街道有多少个小区", ("小区80个",), "number"), Case("2", "不答", ("小区80个",), "number")]
+    inside = evaluate(Declining(), cases).total(True)
+    assert (inside.hit1, inside.answered_right, inside.declined) == (2, 1, 1)
