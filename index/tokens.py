@@ -23,6 +23,7 @@ jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 _T2S = OpenCC("t2s")
 _NUMBER = re.compile(r"\d+(?:[.:]\d+)?%?(?:[年月日号时点])?(?:\d+(?:[.:]\d+)?[年月日号时点])*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_LATIN_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
@@ -147,6 +148,7 @@ def _pieces(text: str) -> list[str]:
 
 
 def _segment(text: str) -> list[str]:
+    text = _LATIN_HYPHEN.sub("", text)  # wi-fi, e-mail: one word, however the reader spells it
     out: list[str] = []
     position = 0
     for match in _NUMBER.finditer(text):

@@ -102,3 +102,10 @@ def test_punctuation_only_question_has_no_words():
 
 def test_bigrams_bridge_different_segmentations():
     assert bigrams("疫情防控") == ["疫情", "情防", "防控"]
+
+
+def test_latin_words_with_a_hyphen_are_one_word_however_spelt():
+    from index.tokens import question_text, tokenize, words
+    assert "wifi" in tokenize("馆内实现Wi-Fi全覆盖，读者可以发E-mail。") and "email" in tokenize("发E-mail。")
+    assert words(question_text("有WiFi吗")) == words(question_text("有wi-fi吗")) == ["wifi"]
+    assert tokenize("COVID-19防疫")[:2] == ["covid", "19"]  # a letter and a digit stay apart, as the question has them
