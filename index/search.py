@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba
 import numpy as np
@@ -98,6 +99,7 @@ class Decision:
     coverage: float
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the word and jieba's counts, asked for every question word
 def specificity(term: str) -> float:
     """How specific a word is in general Chinese: log inverse frequency in jieba's dictionary.
 
