@@ -28,7 +28,7 @@ from index import lexicon
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage
-from index.tokens import bigrams, normalize, numerals_to_digits, question_text, stopwords, tokenize, word_bigrams, words
+from index.tokens import article_text, bigrams, question_text, stopwords, tokenize, word_bigrams, words
 
 WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per question
 TOPIC_DISCOUNT = 1.0  # a word in every passage counts for nothing, one in few for nearly its full weight
@@ -144,8 +144,8 @@ class Searcher:
         # the passage text as shown: a heading is in the text of its section's first passage;
         # repeating it in every passage measured no better on the dev and tuning sets
         texts = [p.text for p in passages]
-        self.word_tokens = [tokenize(t) for t in texts]
-        self.norm_texts = [numerals_to_digits(normalize(t)) for t in texts]
+        self.norm_texts = [article_text(t) for t in texts]
+        self.word_tokens = [tokenize(t, read=True) for t in self.norm_texts]
         self.gram_tokens = [bigrams(t) for t in self.norm_texts]
         self.token_sets = [frozenset(t) for t in self.word_tokens]
         self.gram_sets = [frozenset(t) for t in self.gram_tokens]

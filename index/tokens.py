@@ -199,13 +199,19 @@ def word_bigrams(word: str) -> list[str]:
     return [word[i:i + 2] for i in range(len(word) - 1)]
 
 
-def tokenize(text: str) -> list[str]:
-    """Article side: normalize, Chinese numerals as digits (as in questions: 六百 meets 600), content words."""
+def article_text(text: str) -> str:
+    """Text as the index reads it, article and question alike: normalized, Chinese numerals as digits
+    (六百 meets 600)."""
+    return numerals_to_digits(normalize(text))
+
+
+def tokenize(text: str, read: bool = False) -> list[str]:
+    """Article side: the content words of article_text(text); of `text` itself when it was `read` so already."""
     global _segmented
     _segmented += 1
-    return words(numerals_to_digits(normalize(text)))
+    return words(text if read else article_text(text))
 
 
 def question_text(question: str) -> str:
-    """Question side: the article's normalization plus Chinese numerals as digits."""
-    return numerals_to_digits(normalize(question))
+    """Question side: read as the article is."""
+    return article_text(question)
