@@ -41,6 +41,9 @@ MAX_QUESTION_CHARS = 500
 FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
+# words that ask about the article as a publication (who wrote it, under what title), which its
+# front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
+_ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
@@ -150,6 +153,7 @@ class Searcher:
         self.token_sets = [frozenset(t) for t in self.word_tokens]
         self.gram_sets = [frozenset(t) for t in self.gram_tokens]
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
+        self.is_front = np.array([p.kind == "front" for p in passages], dtype=bool)
         self.documents: dict[str, range] = {}  # document → its rows (a document's passages are consecutive)
         for row, passage in enumerate(passages):
             first = self.documents.get(passage.document, range(row, row))
@@ -244,7 +248,10 @@ class Searcher:
             blended[candidates] += PICTURE_BONUS * self.is_caption[candidates]
         if query.wants_number:
             blended[candidates] += NUMBER_BONUS * self._figures_near_terms(query, candidates)
-        best = candidates[np.lexsort((candidates, -blended[candidates]))][:limit]
+        # the front matter restates the article's subject in few words, so it matches any question put in
+        # those words; unless the question asks about the article itself, the body answers before it
+        after = self.is_front[candidates] if not _ABOUT_ARTICLE.search(query.text) else np.zeros(len(candidates), bool)
+        best = candidates[np.lexsort((candidates, -blended[candidates], after))][:limit]
         return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r))) for r in best]
 
     def _figures_near_terms(self, query: Query, rows: np.ndarray) -> np.ndarray:

@@ -221,3 +221,14 @@ def test_an_answer_found_only_in_part_says_so(tmp_path: Path):
     searcher = library.searcher
     query = searcher.query(question)
     assert searcher.decide(query, searcher.rank(query)).coverage < MIN_COVERAGE
+
+
+def test_the_body_answers_before_the_front_matter_unless_the_question_is_about_the_article(tmp_path: Path):
+    """A title restates the subject in few words and so matches any question put in them; the
+    body holds the detail. Who wrote it, or under what title, is the front matter's to answer."""
+    library = _one_article(tmp_path, "南苑街道垃圾分类新规明年1月起施行\n\n通讯员 王小明\n\n"
+                                     "南苑街道近日发布垃圾分类新规，自2027年1月1日起施行，居民须按四类投放。\n\n"
+                                     "街道将在各小区设置投放点，每天早晚各开放两小时。\n")
+    assert library.ask("新规从什么时候开始实行？").hits[0].passage.kind == "body"
+    by_whom = library.ask("这篇文章是哪位通讯员写的？")
+    assert by_whom.answered and "王小明" in by_whom.hits[0].passage.text
