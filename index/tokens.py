@@ -28,6 +28,11 @@ _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|(?<![\u4e00-\u9fff])十(?![\u4e00-\u9fff])")
+# one numeral is a number only as a month (三月) or the day after one (3月五日): elsewhere 一 is in words (一心)
+_CN_DATE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿])[一二三四五六七八九十](?=月)|(?<=\d月)[一二三四五六七八九十](?=[日号])")
+_CN_RANGE = re.compile(r"[一二三四五六七八]{2}")  # 五六岁, 三四天: five or six, not 56
+_DAY_AS_HAO = re.compile(r"(\d{1,2}月\d{1,2})号")  # 1月23号 is 1月23日
+_YEAR_FIRST = re.compile(r"(\d{2,4}年)(?=\d{1,2}月)")  # 2020年1月23日: the year, then the day of it
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +106,22 @@ def numerals_to_digits(text: str) -> str:
     """Write Chinese numerals as digits, in questions and articles alike, so that figures meet either way.
 
     Only runs of two or more numeral characters (or a lone 十) are numbers; a
-    lone 一 is usually part of a word (一心, 一把手).
+    lone 一 is usually part of a word (一心, 一把手), except as a month or the
+    day after one (一月五日).  A date's day is written 日 (1月23号 is 1月23日).
     """
     def replace(match: re.Match[str]) -> str:
-        value = cn_to_int(match.group(0))
-        return match.group(0) if value is None else str(value)
+        numeral = match.group(0)
+        if _CN_RANGE.fullmatch(numeral) and _CN_DIGITS[numeral[1]] == _CN_DIGITS[numeral[0]] + 1:
+            return numeral  # 五六: a reader's estimate, five or six
+        value = cn_to_int(numeral)
+        return numeral if value is None else str(value)
 
-    return _CN_NUMERAL.sub(replace, text)
+    if "月" in text:
+        text = _CN_DATE.sub(lambda m: str(_CN_DIGITS.get(m.group(0), 10)), text)
+    text = _CN_NUMERAL.sub(replace, text)
+    if "月" in text:  # a day after a month the line above just wrote in digits (十二月五日)
+        text = _DAY_AS_HAO.sub(r"\1日", _CN_DATE.sub(lambda m: str(_CN_DIGITS.get(m.group(0), 10)), text))
+    return text
 
 
 _shared: dict[str, list[str]] | None = None  # segmentations kept while an index is built
@@ -153,7 +167,7 @@ def _segment(text: str) -> list[str]:
     position = 0
     for match in _NUMBER.finditer(text):
         out.extend(jieba.lcut(text[position:match.start()]))
-        out.append(match.group(0))
+        out.extend(_YEAR_FIRST.split(match.group(0))[1:] if _YEAR_FIRST.match(match.group(0)) else [match.group(0)])
         position = match.end()
     out.extend(jieba.lcut(text[position:]))
     return out

@@ -89,6 +89,17 @@ def test_chinese_numerals_in_questions_become_digits():
     assert cn_to_int("三万零五") == 30005
     assert numerals_to_digits("有八十个小区吗") == "有80个小区吗"
     assert numerals_to_digits("一心为民的一把手") == "一心为民的一把手"  # a lone 一 is part of a word
+    assert numerals_to_digits("孩子才五六岁") == "孩子才五六岁"  # five or six, not 56
+
+
+def test_a_date_meets_the_article_however_the_reader_writes_it():
+    """一月二十三日, 1月23号 and 2020年1月23日 all ask about the article's 1月23日."""
+    article = tokenize("1月23日，又成立防疫领导小组")
+    for asked in ("一月二十三日", "1月23号", "一月二十三号", "2020年1月23日"):
+        assert "1月23日" in tokenize(asked), asked
+    assert tokenize("2020年1月23日") == ["2020年", "1月23日"]  # the year, then the day of it
+    assert "1月23日" in article and tokenize("三月中旬") == ["3月", "中旬"]
+    assert tokenize("十二月五号") == ["12月5日"]
 
 
 def test_stopwords_and_question_words_dropped():
