@@ -62,6 +62,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
+_DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day: as specific as a name
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
@@ -393,7 +394,7 @@ class Searcher:
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
-        rare_missing = any(found[t] < 0.5 and specificity(t) >= RARE for t in query.terms)
+        rare_missing = any(found[t] < 0.5 and (specificity(t) >= RARE or _DATE.fullmatch(t)) for t in query.terms)
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
             return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)

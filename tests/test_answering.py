@@ -232,3 +232,11 @@ def test_the_body_answers_before_the_front_matter_unless_the_question_is_about_t
     assert library.ask("新规从什么时候开始实行？").hits[0].passage.kind == "body"
     by_whom = library.ask("这篇文章是哪位通讯员写的？")
     assert by_whom.answered and "王小明" in by_whom.hits[0].passage.text
+
+
+def test_a_date_the_article_never_gives_is_as_telling_as_a_place(tmp_path: Path):
+    """东湖街道5月1日以后恢复堂食了吗: the article knows the district and 恢复, but not that day."""
+    library = _one_article(tmp_path, "复工复产\n\n4月8日起，街道餐饮企业陆续恢复营业，商场客流逐步回升。\n\n"
+                                     "街道派出干部上门指导企业做好防疫。\n")
+    assert library.ask("四月八号以后餐饮企业恢复营业了吗？").answered
+    assert not library.ask("5月1日以后餐饮恢复堂食了吗？").answered
