@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -27,10 +28,17 @@ _LATIN_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
-_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|(?<![\u4e00-\u9fff])十(?![\u4e00-\u9fff])")
+_MEASURES = "[个人名位天年次回户家条元岁座辆所项件本张台栋幢层倍周届]"  # 十个, 十年: 十 counts something
+# a number starts with a digit or 十 (千万 is 'by all means', 26万千瓦时 is 26万 | 千瓦时)
+_CN_NUMERAL = re.compile(r"(?<!\d)[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]+"
+                         r"|(?<![\u4e00-\u9fff\d])十(?![\u4e00-\u9fff])|(?<![\d数几第])十(?=%s)" % _MEASURES)
 # one numeral is a number only as a month (三月) or the day after one (3月五日): elsewhere 一 is in words (一心)
 _CN_DATE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿])[一二三四五六七八九十](?=月)|(?<=\d月)[一二三四五六七八九十](?=[日号])")
 _CN_RANGE = re.compile(r"[一二三四五六七八]{2}")  # 五六岁, 三四天: five or six, not 56
+_CN_DECIMAL = re.compile(r"([零〇一二两三四五六七八九十]+)点([零〇一二三四五六七八九]+)(?=[万亿])")  # 一点八万
+_PERCENT = re.compile(r"百分之(\d+(?:\.\d+)?)")
+_TEN_THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)([万亿])")  # 1.8万, 168万: the number they make
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 197,859
 _DAY_AS_HAO = re.compile(r"(\d{1,2}月\d{1,2})号")  # 1月23号 is 1月23日
 _YEAR_FIRST = re.compile(r"(\d{2,4}年)(?=\d{1,2}月)")  # 2020年1月23日: the year, then the day of it
 
@@ -118,10 +126,24 @@ def numerals_to_digits(text: str) -> str:
 
     if "月" in text:
         text = _CN_DATE.sub(lambda m: str(_CN_DIGITS.get(m.group(0), 10)), text)
+    if "点" in text:
+        text = _CN_DECIMAL.sub(lambda m: f"{cn_to_int(m.group(1))}.{''.join(str(_CN_DIGITS[c]) for c in m.group(2))}", text)
     text = _CN_NUMERAL.sub(replace, text)
     if "月" in text:  # a day after a month the line above just wrote in digits (十二月五日)
         text = _DAY_AS_HAO.sub(r"\1日", _CN_DATE.sub(lambda m: str(_CN_DIGITS.get(m.group(0), 10)), text))
+    if "百分之" in text:
+        text = _PERCENT.sub(r"\1%", text)
+    if "," in text:
+        text = _THOUSANDS_COMMA.sub("", text)
+    if "万" in text or "亿" in text:
+        text = _TEN_THOUSANDS.sub(_whole_number, text)
     return text
+
+
+def _whole_number(match: re.Match[str]) -> str:
+    """168万 → 1680000, 1.26亿 → 126000000: one figure, however it is written; kept when not whole."""
+    value = Decimal(match.group(1)) * (10_000 if match.group(2) == "万" else 100_000_000)
+    return str(int(value)) if value == value.to_integral_value() else match.group(0)
 
 
 _shared: dict[str, list[str]] | None = None  # segmentations kept while an index is built

@@ -92,6 +92,17 @@ def test_chinese_numerals_in_questions_become_digits():
     assert numerals_to_digits("孩子才五六岁") == "孩子才五六岁"  # five or six, not 56
 
 
+def test_a_figure_meets_the_article_however_it_is_written():
+    """168万, 一百六十八万 and 1680000 are one figure; so are 百分之八十五 and 85%, 197,859 and 197859."""
+    same = [("藏书168万册", "藏书一百六十八万册"), ("藏书168万册", "藏书1680000册"), ("总投资1.26亿元", "总投资一点二六亿元"),
+            ("达到85%以上", "达到百分之八十五以上"), ("流动人口197,859人", "流动人口197859人"), ("共有十个小区", "共有10个小区")]
+    for article, asked in same:
+        assert tokenize(article) == tokenize(asked), (article, asked)
+    assert tokenize("每年发电26万千瓦时") == ["每年", "发电", "260000", "千瓦时"]  # 26万 | 千瓦时, not 26 | 万千
+    assert numerals_to_digits("千万不要大意，万一有事十分麻烦") == "千万不要大意，万一有事十分麻烦"  # words, not figures
+    assert tokenize("1.2345万")[0] == "12345" and tokenize("1.23456万")[0] == "1.23456"  # kept when not whole
+
+
 def test_a_date_meets_the_article_however_the_reader_writes_it():
     """一月二十三日, 1月23号 and 2020年1月23日 all ask about the article's 1月23日."""
     article = tokenize("1月23日，又成立防疫领导小组")
