@@ -63,6 +63,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
 _DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day: as specific as a name
+_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
@@ -307,6 +308,27 @@ class Searcher:
             return True
         return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
+    def _counts_nothing_asked(self, query: Query, row: int) -> bool:
+        """A how-many question whose counted thing the passage names, but never with a figure.
+
+        余杭区全区一共有多少名防疫志愿者 finds a passage about the district's
+        volunteers: if no sentence there that names them holds a figure (80, 两个),
+        the passage talks about them without counting them, and the article
+        does not say how many.  A passage without the counted thing is left to
+        the other rules (the reader may have named it in their own words).
+        """
+        if not query.wants_number:
+            return False
+        counted = self._counted_terms(query)
+        if not counted:
+            return False
+        text = self.norm_texts[row]
+        present = [t for t in counted if t in text]
+        if not present:
+            return False
+        return not any(any(t in sentence for t in present) and _COUNT.search(sentence)
+                       for sentence in re.split(r"[。！？；!?;\n]", text))
+
     def _found_where_answered(self, query: Query, row: int) -> dict[str, float]:
         """How well the best passage's own document has each question word, when there are several.
 
@@ -390,6 +412,7 @@ class Searcher:
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
         if (self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query, found)
+                or self._counts_nothing_asked(query, ranked[0].row)
                 or self._offers_only_absent_choices(query)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:

@@ -240,3 +240,11 @@ def test_a_date_the_article_never_gives_is_as_telling_as_a_place(tmp_path: Path)
                                      "街道派出干部上门指导企业做好防疫。\n")
     assert library.ask("四月八号以后餐饮企业恢复营业了吗？").answered
     assert not library.ask("5月1日以后餐饮恢复堂食了吗？").answered
+
+
+def test_a_how_many_question_is_declined_where_the_thing_is_named_but_never_counted(tmp_path: Path):
+    """The article talks about the leading group but never says how many are in it."""
+    library = _one_article(tmp_path, "防疫部署\n\n1月23日，街道成立防疫领导小组，研究制定防疫方案。组员分工负责各村社的排查工作。\n\n"
+                                     "全街道共有志愿者2138人，服务超过14万小时。\n")
+    assert library.ask("志愿者一共有多少人？").answered
+    assert not library.ask("防疫领导小组一共有多少组员？").answered

@@ -24,7 +24,7 @@ SECOND = ROOT / "tests" / "data" / "articles"
 # (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
 FLOORS = {
     "dev": (0.947, 1.0, 0.027),
-    "heldout": (0.916, 0.73, 0.05),
+    "heldout": (0.916, 0.8, 0.05),
     # 4 of 7 declined: 青溪市博物馆什么时候重新开放 was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see search._ABOUT_ARTICLE), and it has a time
     "second": (0.77, 0.57, 0.112),
