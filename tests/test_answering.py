@@ -192,6 +192,14 @@ def test_what_time_wants_a_clock_time_not_just_a_morning(tmp_path: Path):
     assert not library.ask("图书馆每天几点开门？").answered
 
 
+def test_how_long_wants_a_length_of_time(tmp_path: Path):
+    """多少天 / 多久 is answered by 14天 or 14个月, not by a passage that names the thing and a date."""
+    library = _one_article(tmp_path, "隔离管理\n\n1月25日起，街道对返乡人员实行居家隔离，社区干部每天上门测体温，累计管控1200人。\n\n"
+                                     "图书馆闭馆改造为期14个月，9月28日重新开放。\n")  # 1月25日 is a day, not a length
+    assert not library.ask("居家隔离要满多少天？").answered
+    assert library.ask("图书馆闭馆改造了多久？").answered
+
+
 def test_a_one_character_word_inside_an_article_word_counts_for_part(tmp_path: Path):
     """管 (被管起来) is the reader's short form of the article's 管控: some credit, less than a stand-in's."""
     from index.search import SINGLE_INSIDE
