@@ -50,6 +50,8 @@ _QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
+    (re.compile(r"哪天|哪一天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
+     re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期")),
     (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
      re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
     (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),

@@ -192,6 +192,14 @@ def test_what_time_wants_a_clock_time_not_just_a_morning(tmp_path: Path):
     assert not library.ask("图书馆每天几点开门？").answered
 
 
+def test_which_day_wants_a_date_not_just_a_period(tmp_path: Path):
+    """几号 is answered by 1月23日; 开展以来 (since the work began) says when, but not which day."""
+    library = _one_article(tmp_path, "线上会商\n\n防疫工作开展以来，线上会议室累计召开视频会议20余次。\n\n"
+                                     "1月23日，街道成立防疫领导小组。\n")
+    assert not library.ask("线上会议室第一次会议是几号开的？").answered
+    assert library.ask("防疫领导小组是几号成立的？").answered
+
+
 def test_how_long_wants_a_length_of_time(tmp_path: Path):
     """多少天 / 多久 is answered by 14天 or 14个月, not by a passage that names the thing and a date."""
     library = _one_article(tmp_path, "隔离管理\n\n1月25日起，街道对返乡人员实行居家隔离，社区干部每天上门测体温，累计管控1200人。\n\n"
