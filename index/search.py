@@ -10,8 +10,10 @@ Declining rests on coverage, not on a raw score: how much of what the
 question asks (each word weighted by how specific it is in general Chinese,
 from jieba's dictionary frequencies) the article contains at all, and how
 much of it the best passage contains.  A question whose specific words the
-article never uses (a district it never names, a thing it never mentions) is not answered by a passage that
-merely shares the common ones.
+article never uses (a district it never names, a thing it never mentions) is
+not answered by a passage that merely shares the common ones; nor is one
+whose best passage cannot hold the kind of answer it asks for (a figure, a
+day, a length of time: index/asks.py reads that from the question's words).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from functools import lru_cache
 import jieba
 import numpy as np
 
-from index import lexicon
+from index import asks, lexicon
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage
@@ -40,37 +42,8 @@ SINGLE_INSIDE = 0.4  # a one-character question word found only inside an articl
 MAX_QUESTION_CHARS = 500
 FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
-_PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
-# words that ask about the article as a publication (who wrote it, under what title), which its
-# front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
-_ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
-_QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
-_FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
-_FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
-_ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
-    (re.compile(r"哪天|哪一天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
-     re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期")),
-    (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
-     re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
-    (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),
-    (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+点|全天|小时")),
-    (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
-     re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
-    (re.compile(r"多少天|几天|多久|多长时间|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
-     re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期")),
-    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
-    (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
-    (re.compile(r"电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
-    (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
-     re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
-)
-_DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day: as specific as a name
-_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
-_CHOICE = re.compile(r"还是|或者是|或是")
-_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
-_HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
@@ -171,12 +144,12 @@ class Searcher:
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
         asked = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
-                                   if not _PICTURE.fullmatch(part)))  # 照片 asks for a caption, names no content
+                                   if not asks.is_photo_word(part)))
         stand_ins = self.expander.stand_ins(asked, text)
         query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
         # 几点, 多少辆: searched (their stand-ins 九点, 80辆 find the figure) but, being question words, they
         # are no part of what the article must hold
-        terms = [t for t in asked if not _HOW_MANY.fullmatch(t)]
+        terms = [t for t in asked if not asks.is_how_many_word(t)]
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
@@ -189,7 +162,7 @@ class Searcher:
             weights = dict.fromkeys(terms, 1.0)
         query = Query(text=text, terms=terms, term_weights=weights,
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
-                      wants_number=bool(_QUANTITY.search(text)))
+                      wants_number=asks.quantity_word(text) is not None)
         query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
         return query
 
@@ -250,13 +223,13 @@ class Searcher:
         gram_scores = _normalized(self.grams, query.grams)
         blended = WORD_SHARE * word_scores + (1 - WORD_SHARE) * gram_scores
         candidates = _top_rows(blended, max(limit, CANDIDATES))
-        if _PICTURE.search(query.text):
+        if asks.asks_for_photo(query.text):
             blended[candidates] += PICTURE_BONUS * self.is_caption[candidates]
         if query.wants_number:
             blended[candidates] += NUMBER_BONUS * self._figures_near_terms(query, candidates)
         # the front matter restates the article's subject in few words, so it matches any question put in
         # those words; unless the question asks about the article itself, the body answers before it
-        after = self.is_front[candidates] if not _ABOUT_ARTICLE.search(query.text) else np.zeros(len(candidates), bool)
+        after = self.is_front[candidates] if not asks.asks_about_article(query.text) else np.zeros(len(candidates), bool)
         best = candidates[np.lexsort((candidates, -blended[candidates], after))][:limit]
         return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r))) for r in best]
 
@@ -269,11 +242,11 @@ class Searcher:
         else the one before it (小区有多少).
         """
         counted = self._counted_terms(query)
-        return np.array([max((w for t, w in counted.items() if _next_to_figure(self.norm_texts[r], t)), default=0.0)
+        return np.array([max((w for t, w in counted.items() if asks.next_to_figure(self.norm_texts[r], t)), default=0.0)
                          for r in rows], dtype=np.float64)
 
     def _counted_terms(self, query: Query) -> dict[str, float]:
-        match = _QUANTITY.search(query.text)
+        match = asks.quantity_word(query.text)
         if not match:
             return {}
         after = [t for t in query.terms if query.text.find(t, match.end()) >= 0]
@@ -304,34 +277,14 @@ class Searcher:
             got += weight * max(stand_in, self._pieces_share(term, grams), inside)
         return got / total
 
-    def _lacks_answer_type(self, query: Query, row: int) -> bool:
-        """The question asks for a kind of answer (a figure, a time, a sum of money, an age, a
-        phone number, a place) that the passage does not hold: it cannot be the answer."""
-        text = self.norm_texts[row]
-        if query.wants_number and not _ANY_FIGURE.search(text):
-            return True
-        return any(asks.search(query.text) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
-
     def _counts_nothing_asked(self, query: Query, row: int) -> bool:
-        """A how-many question whose counted thing the passage names, but never with a figure.
+        """A how-many question whose counted thing the passage names but never counts.
 
         余杭区全区一共有多少名防疫志愿者 finds a passage about the district's
-        volunteers: if no sentence there that names them holds a figure (80, 两个),
-        the passage talks about them without counting them, and the article
-        does not say how many.  A passage without the counted thing is left to
-        the other rules (the reader may have named it in their own words).
+        volunteers that gives no figure for them: the article does not say how many.
         """
-        if not query.wants_number:
-            return False
-        counted = self._counted_terms(query)
-        if not counted:
-            return False
-        text = self.norm_texts[row]
-        present = [t for t in counted if t in text]
-        if not present:
-            return False
-        return not any(any(t in sentence for t in present) and _COUNT.search(sentence)
-                       for sentence in re.split(r"[。！？；!?;\n]", text))
+        counted = self._counted_terms(query) if query.wants_number else {}
+        return bool(counted) and asks.names_without_counting(self.norm_texts[row], counted)
 
     def _found_where_answered(self, query: Query, row: int) -> dict[str, float]:
         """How well the best passage's own document has each question word, when there are several.
@@ -385,14 +338,8 @@ class Searcher:
         particle; the article has it when it has the side's text or its most
         specific word (线上开 counts as there when 线上 is).
         """
-        text = query.text
-        for match in _CHOICE.finditer(text):
-            left = re.split(r"[是用，,、\s]", text[:match.start()])[-1][-8:]
-            right = re.split(r"[的吗呢呀？?，,。\s]", text[match.end():])[0][:8]
-            if not (left and right) or any(self._side_present(query, side) for side in (left, right)):
-                continue
-            return True
-        return False
+        return any(not any(self._side_present(query, side) for side in sides)
+                   for sides in asks.choice_sides(query.text))
 
     def _side_present(self, query: Query, side: str) -> bool:
         inside = [t for t in query.terms if t in side]
@@ -415,13 +362,14 @@ class Searcher:
         coverage = sum(query.term_weights[t] * found[t] for t in query.terms) / total
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
-        if (self._lacks_answer_type(query, ranked[0].row) or self._names_another_place(query, found)
+        if (asks.lacks_answer_type(query.text, self.norm_texts[ranked[0].row], query.wants_number)
+                or self._names_another_place(query, found)
                 or self._counts_nothing_asked(query, ranked[0].row)
                 or self._offers_only_absent_choices(query)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
-        rare_missing = any(found[t] < 0.5 and (specificity(t) >= RARE or _DATE.fullmatch(t)) for t in query.terms)
+        rare_missing = any(found[t] < 0.5 and (specificity(t) >= RARE or asks.is_date(t)) for t in query.terms)
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
             return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)
@@ -433,16 +381,6 @@ def _meets(postings: np.ndarray | None, rows: range) -> bool:
         return False
     i = int(np.searchsorted(postings, rows.start))
     return i < len(postings) and postings[i] < rows.stop
-
-
-def _next_to_figure(text: str, term: str) -> bool:
-    """Does a figure stand within four characters after (由原来的620个), or right before, the term?"""
-    start = text.find(term)
-    while start >= 0:
-        if _FIGURE_AFTER.match(text, start + len(term)) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]):
-            return True
-        start = text.find(term, start + 1)
-    return False
 
 
 def _top_rows(scores: np.ndarray, count: int) -> np.ndarray:

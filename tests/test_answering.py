@@ -264,3 +264,19 @@ def test_a_how_many_question_is_declined_where_the_thing_is_named_but_never_coun
                                      "全街道共有志愿者2138人，服务超过14万小时。\n")
     assert library.ask("志愿者一共有多少人？").answered
     assert not library.ask("防疫领导小组一共有多少组员？").answered
+
+
+def test_what_a_question_asks_for_is_read_from_its_words():
+    """index/asks.py: text rules only, the same for any article."""
+    from index import asks
+
+    assert asks.quantity_word("东湖街道有多少个小区") and not asks.quantity_word("疫情防控被比作哪几种战")
+    assert asks.is_how_many_word("多少辆") and not asks.is_how_many_word("车辆")
+    assert asks.is_date("2025年") and asks.is_date("5月1日") and not asks.is_date("80个")
+    assert asks.lacks_answer_type("几号开的会？", "防疫工作开展以来，会议开了20余次。", wants_number=False)
+    assert not asks.lacks_answer_type("几号开的会？", "1月23日开了会。", wants_number=False)
+    assert asks.names_without_counting("朱家角是流动人口较多的社区。", ["流动人口"])
+    assert not asks.names_without_counting("流动人口197859人。", ["流动人口"])
+    assert not asks.names_without_counting("社区干部上门排查。", ["流动人口"])  # not named: not judged here
+    assert list(asks.choice_sides("会议用的是钉钉还是腾讯会议？")) == [("钉钉", "腾讯会议")]
+    assert asks.next_to_figure("座位由原来的620个增加到1480个", "座位")

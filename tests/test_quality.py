@@ -28,7 +28,7 @@ FLOORS = {
     "dev": (0.947, 1.0, 0.027),
     "heldout": (0.916, 0.8, 0.05),
     # 4 of 7 declined: 青溪市博物馆什么时候重新开放 was declined only because the title, which held no time,
-    # ranked first; the body now answers before the title (see search._ABOUT_ARTICLE), and it has a time
+    # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
     "second": (0.77, 0.57, 0.112),
     "fresh": (0.88, 0.75, 0.048),
     "notice": (0.928, 0.5, 0.036),

@@ -1,0 +1,117 @@
+"""What a question asks for, read from its words, and whether a passage's text can hold it.
+
+A question asking how many wants a figure, one asking which day wants a
+date, one asking how long a length of time, one about a photo a caption, one
+about who wrote the article its byline.  These rules read text only, the
+question's and a passage's: they know nothing of the index, which keeps
+search.py to ranking and to weighing what the article contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+_PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
+# words that ask about the article as a publication (who wrote it, under what title), which its
+# front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
+_ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
+_QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所条户]?|多[大长久远高重]|数量|人数|比例|百分之|第几")
+_FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
+_FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
+_ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
+    (re.compile(r"哪天|哪一天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
+     re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期")),
+    (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
+     re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
+    (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),
+    (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+点|全天|小时")),
+    (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
+     re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
+    (re.compile(r"多少天|几天|多久|多长时间|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
+     re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期")),
+    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
+    (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
+    (re.compile(r"电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
+    (re.compile(r"地址|在哪里|在哪儿|哪里|哪儿|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
+     re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
+)
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day: as specific as a name
+_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
+_CHOICE = re.compile(r"还是|或者是|或是")
+_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
+_HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
+
+
+def is_photo_word(word: str) -> bool:
+    """照片, 图片: a word that asks for a caption and names no content of its own."""
+    return bool(_PICTURE.fullmatch(word))
+
+
+def asks_for_photo(question: str) -> bool:
+    return bool(_PICTURE.search(question))
+
+
+def asks_about_article(question: str) -> bool:
+    """Who wrote it, under what title: the front matter's to answer, not the body's."""
+    return bool(_ABOUT_ARTICLE.search(question))
+
+
+def is_how_many_word(word: str) -> bool:
+    """多少辆, 几点: a question word with its measure word, searched but not asked of the article."""
+    return bool(_HOW_MANY.fullmatch(word))
+
+
+def quantity_word(question: str) -> re.Match[str] | None:
+    """Where the question asks how many or how much (多少, 几个, 多大...); None when it does not."""
+    return _QUANTITY.search(question)
+
+
+def is_date(term: str) -> bool:
+    """2025年, 5月1日: a year or a day, as specific to what is asked as a name is."""
+    return bool(_DATE.fullmatch(term))
+
+
+def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
+    """The question asks for a kind of answer (a figure, a day, a length of time, a sum of money,
+    an age, a phone number, a place) that the text does not hold: it cannot be the answer."""
+    if wants_number and not _ANY_FIGURE.search(text):
+        return True
+    return any(asks.search(question) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
+
+
+def names_without_counting(text: str, counted: Iterable[str]) -> bool:
+    """The text names the counted thing, but in no sentence with a figure (80, 两个, 九点).
+
+    It talks about the thing without saying how many; a text that does not
+    name it at all is not judged here (the reader may have used other words).
+    """
+    present = [t for t in counted if t in text]
+    if not present:
+        return False
+    return not any(any(t in sentence for t in present) and _COUNT.search(sentence)
+                   for sentence in _SENTENCE_END.split(text))
+
+
+def next_to_figure(text: str, term: str) -> bool:
+    """Does a figure stand within four characters after (由原来的620个), or right before, the term?"""
+    start = text.find(term)
+    while start >= 0:
+        if _FIGURE_AFTER.match(text, start + len(term)) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]):
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def choice_sides(question: str) -> Iterator[tuple[str, str]]:
+    """The two sides of each 'A还是B' in the question.
+
+    A side is what stands between 还是 and the nearest 是, comma or question
+    particle, at most 8 characters; a choice missing a side is skipped.
+    """
+    for match in _CHOICE.finditer(question):
+        left = re.split(r"[是用，,、\s]", question[:match.start()])[-1][-8:]
+        right = re.split(r"[的吗呢呀？?，,。\s]", question[match.end():])[0][:8]
+        if left and right:
+            yield left, right
