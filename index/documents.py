@@ -29,6 +29,9 @@ _CLOSERS = "”’」』）)】》\"'"
 _HEADING_MAX = 40
 # outline numbers that open headings in Chinese documents: 第一章, 二、, （三）
 _OUTLINE = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+# a line that says it is about a picture: dated like a news photo (9月22日，游客在…), a credit (新华社记者 张三 摄),
+# 图为…, 图：…; a heading is never written so
+_PHOTO_LINE = re.compile(r"^(?:\d{1,2}月\d{1,2}日[，,、]|[图圖][为為]|[图圖][：:])|\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
 
 
@@ -187,8 +190,9 @@ def classify(blocks: list[Block]) -> list[Block]:
     item). A short line after a wide gap of blank lines is a photo caption (the
     gap is where the picture stood); a short line in the normal flow is a
     heading, unless no prose follows it (a caption placed just before a
-    heading). A line opening with an outline number (二、, （一）) is a heading
-    wherever it stands.
+    heading), or it reads as a photo's line (9月22日，游客在…; 图为…; …摄).
+    A line opening with an outline number (二、, （一）) is a heading wherever
+    it stands.
     """
     seen_body = False
     seen_title = False
@@ -212,7 +216,7 @@ def classify(blocks: list[Block]) -> list[Block]:
             seen_title = True
         elif not seen_body:
             block.kind = "subtitle"
-        elif block.gap_before >= 2 and not _OUTLINE.match(text):
+        elif (block.gap_before >= 2 or _PHOTO_LINE.search(text)) and not _OUTLINE.match(text):
             block.kind = "caption"
         else:
             block.kind = "heading"

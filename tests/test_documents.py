@@ -59,6 +59,20 @@ def test_heading_and_caption_told_apart_by_the_gap_a_picture_leaves():
     assert kinds["阅读服务“+”， 排队时间“-”"] == "heading"
 
 
+def test_a_caption_in_the_flow_of_the_text_is_known_by_how_photo_lines_are_written():
+    """No wide gap here: a date and a comma opening the line, 图为, or a photographer's credit say 'photo'."""
+    text = ("丰收节开幕\n\n9月22日上午，丰收节在桃坞村开幕，县长宣布开幕。\n\n"
+            "9月22日，游客在彩色稻田前拍照留念\n\n开幕式上，12名农户获得表彰，现场气氛热烈。\n\n"
+            "图为孩子们体验踩水车\n\n农耕体验共举办42场，参与人数超过2400人。\n\n"
+            "稻田音乐会 张三 摄\n\n音乐会吸引了约8000名观众。\n\n"
+            "交通保障\n\n交警在节会期间投入警力126人次。\n")
+    kinds = {b.text: b.kind for b in _doc(text).blocks}
+    assert kinds["9月22日，游客在彩色稻田前拍照留念"] == "caption"
+    assert kinds["图为孩子们体验踩水车"] == "caption"
+    assert kinds["稻田音乐会 张三 摄"] == "caption"
+    assert kinds["交通保障"] == "heading"
+
+
 def test_mid_word_break_is_joined():
     texts = [b.text for b in _doc(ARTICLE).blocks]
     assert any("开展了信息化改造工作。" in t for t in texts)
