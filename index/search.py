@@ -93,6 +93,8 @@ def specificity(term: str) -> float:
     """
     if any(ch.isdigit() for ch in term):
         return 12.0
+    if len(term) > 1 and all(ch in stopwords() for ch in term):
+        return 1.0  # 是从, 都是: function words jieba glued together say nothing of what is asked
     dictionary = jieba.dt
     if not dictionary.initialized:
         dictionary.initialize()

@@ -280,3 +280,15 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.names_without_counting("社区干部上门排查。", ["流动人口"])  # not named: not judged here
     assert list(asks.choice_sides("会议用的是钉钉还是腾讯会议？")) == [("钉钉", "腾讯会议")]
     assert asks.next_to_figure("座位由原来的620个增加到1480个", "座位")
+
+
+def test_where_from_is_answered_by_the_body_that_sent_them(tmp_path: Path):
+    """从哪里抽调: '各卫生服务中心抽调231名医护人员' names the source without 从 or 在."""
+    from index.search import specificity
+
+    library = _one_article(tmp_path, "医护力量\n\n辖区内各卫生服务中心抽调近231名医护人员跟踪落实居家观察人员健康管理。\n\n"
+                                     "志愿者把守道口，测体温、查证件。\n")
+    answer = library.ask("跟踪居家观察人员的医护人员是从哪里抽调的？")
+    assert answer.answered and "卫生服务中心" in answer.hits[0].passage.text
+    assert not library.ask("志愿者是从哪里招募的？").answered
+    assert specificity("是从") == 1.0  # function words jieba glued together ask nothing
