@@ -32,6 +32,7 @@ LOCATIVE_WEIGHT = 0.9
 HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_QUOTED = re.compile(r"(?<=[“「『\"])[\u4e00-\u9fff]{3,4}(?=[”」』\"])")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
           (re.compile(r"^l"), "n"), (re.compile(r"ng$"), "n"))
 
@@ -145,6 +146,8 @@ class Expander:
         for word in vocabulary:
             if len(word) >= 2 and _CJK_RUN.fullmatch(word):
                 by_sound[fuzzy_pinyin(word)].add(word)
+        for word in set(_QUOTED.findall(text)):  # “巡查员”: a term the article coins, whole, though jieba cuts it
+            by_sound[fuzzy_pinyin(word)].add(word)
         self.by_sound = {key: tuple(sorted(words)) for key, words in by_sound.items()}  # tuples: quicker to load
         self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
         self.by_last: dict[str, list[str]] = defaultdict(list)

@@ -292,3 +292,12 @@ def test_where_from_is_answered_by_the_body_that_sent_them(tmp_path: Path):
     assert answer.answered and "卫生服务中心" in answer.hits[0].passage.text
     assert not library.ask("志愿者是从哪里招募的？").answered
     assert specificity("是从") == 1.0  # function words jieba glued together ask nothing
+
+
+def test_a_mistyped_term_the_article_puts_in_quotes_is_corrected_whole(tmp_path: Path):
+    """jieba cuts “巡查员” as 巡查 | 员; the quoted term is still one word to sound 寻查员 against."""
+    library = _one_article(tmp_path, "群防群控\n\n普通志愿人员当好“巡查员”，把守道口检查关。\n\n"
+                                     "社区干部开展排查，核查人员信息。\n")
+    text, corrected = library.searcher.expander.correct("寻查员指的是哪些人？")
+    assert "巡查员" in text and "巡查员" in corrected
+    assert "巡查员" in library.ask("寻查员指的是哪些人？").hits[0].passage.text

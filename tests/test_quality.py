@@ -35,6 +35,7 @@ FLOORS = {
     "fresh": (0.88, 0.75, 0.048),
     "notice": (0.928, 0.5, 0.036),
     "festival": (0.878, 0.14, 0.031),
+    "blind": (0.84, 0.28, 0.079),
     "plan": (0.85, 0.33, 0.2),
 }
 
@@ -69,6 +70,11 @@ def test_fresh_set(seeds_library):
 def test_festival_article():
     """A county festival report, article and questions written blind by a helper; never tuned on."""
     _check("festival", _figures(Library.load(SECOND / "festival", cache=False), SECOND / "festival_questions.jsonl"))
+
+
+def test_blind_set(seeds_library):
+    """Written blind after the last session's code; a diagnostic set since (see README)."""
+    _check("blind", _figures(seeds_library, ROOT / "tests" / "data" / "blind.jsonl"))
 
 
 def test_second_article():
