@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-_PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|图中|图里|拍")
+_PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|入镜|上镜|图中|图里|拍")
 # words that ask about the article as a publication (who wrote it, under what title), which its
 # front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
 _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
