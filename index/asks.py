@@ -44,6 +44,8 @@ _DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day
 _COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
+_MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
+_ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
 _HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 
 
@@ -64,6 +66,25 @@ def asks_about_article(question: str) -> bool:
 def is_how_many_word(word: str) -> bool:
     """多少辆, 几点: a question word with its measure word, searched but not asked of the article."""
     return bool(_HOW_MANY.fullmatch(word))
+
+
+def is_estimate(term: str, question: str) -> bool:
+    """四百多, 上百万, 过十万: the reader's guess at a figure, which the article need not contain.
+
+    A magnitude word (上百万, 破万), or a figure the question hedges: 多, 余,
+    来 or 左右 after it, 上, 近, 约, 超过 or 不到 before it.
+    """
+    if _MAGNITUDE.fullmatch(term):
+        return True
+    if not term.replace(".", "").isdigit():
+        return False
+    at = question.find(term)
+    while at >= 0:
+        after = question[at + len(term):at + len(term) + 2]
+        if after[:1] in ("多", "余", "来") or after == "左右" or _ESTIMATE_AROUND.search(question[max(0, at - 2):at]):
+            return True
+        at = question.find(term, at + 1)
+    return False
 
 
 def quantity_word(question: str) -> re.Match[str] | None:

@@ -151,7 +151,8 @@ class Searcher:
         query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
         # 几点, 多少辆: searched (their stand-ins 九点, 80辆 find the figure) but, being question words, they
         # are no part of what the article must hold
-        terms = [t for t in asked if not asks.is_how_many_word(t)]
+        # 多少辆, 四百多, 上百万: question words and the reader's guesses are searched, not asked of the article
+        terms = [t for t in asked if not asks.is_how_many_word(t) and not asks.is_estimate(t, text)]
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
@@ -164,7 +165,7 @@ class Searcher:
             weights = dict.fromkeys(terms, 1.0)
         query = Query(text=text, terms=terms, term_weights=weights,
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
-                      wants_number=asks.quantity_word(text) is not None)
+                      wants_number=asks.quantity_word(text) is not None or any(asks.is_estimate(t, text) for t in asked))
         query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
         return query
 

@@ -29,8 +29,8 @@ _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 _MEASURES = "[个人名位天年次回户家条元岁座辆所项件本张台栋幢层倍周届]"  # 十个, 十年: 十 counts something
-# a number starts with a digit or 十 (千万 is 'by all means', 26万千瓦时 is 26万 | 千瓦时)
-_CN_NUMERAL = re.compile(r"(?<!\d)[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]+"
+# a number starts with a digit or 十 (千万 is 'by all means', 26万千瓦时 is 26万 | 千瓦时); 几十万 is no number
+_CN_NUMERAL = re.compile(r"(?<![\d几数])[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]+"
                          r"|(?<![\u4e00-\u9fff\d])十(?![\u4e00-\u9fff])|(?<![\d数几第])十(?=%s)" % _MEASURES)
 # one numeral is a number only as a month (三月) or the day after one (3月五日): elsewhere 一 is in words (一心)
 _CN_DATE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿])[一二三四五六七八九十](?=月)|(?<=\d月)[一二三四五六七八九十](?=[日号])")

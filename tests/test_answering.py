@@ -301,3 +301,17 @@ def test_a_mistyped_term_the_article_puts_in_quotes_is_corrected_whole(tmp_path:
     text, corrected = library.searcher.expander.correct("寻查员指的是哪些人？")
     assert "巡查员" in text and "巡查员" in corrected
     assert "巡查员" in library.ask("寻查员指的是哪些人？").hits[0].passage.text
+
+
+def test_a_readers_estimate_is_no_figure_the_article_must_hold(tmp_path: Path):
+    """过十万, 两千多, 上万: the reader guesses at a size; the article's 145056 answers it."""
+    from index import asks
+
+    library = _one_article(tmp_path, "志愿服务\n\n截至3月中旬，东湖街道志愿者超过2138人，服务超过145056小时。\n\n"
+                                     "街道干部下沉一线，走访企业。\n")
+    assert library.ask("志愿服务时长过十万小时了吗？").answered
+    query = library.searcher.query("志愿者是不是有两千多人？")
+    assert "2000" in query.words and "2000" not in query.terms and query.wants_number
+    assert asks.is_estimate("上百万", "") and asks.is_estimate("400", "有400多个吗")
+    assert not asks.is_estimate("1569", "湖北籍人员有1569人吗")  # a figure asked as such is asked of the article
+    assert "几十万" in library.searcher.query("排查了几十万人吗").words  # several hundred thousand, not 100000
