@@ -146,7 +146,7 @@ class Searcher:
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
         asked = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
-                                   if not asks.is_photo_word(part)))
+                                   if not asks.is_photo_word(part) and part not in stopwords()))
         stand_ins = self.expander.stand_ins(asked, text)
         query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
         # 几点, 多少辆: searched (their stand-ins 九点, 80辆 find the figure) but, being question words, they

@@ -315,3 +315,9 @@ def test_a_readers_estimate_is_no_figure_the_article_must_hold(tmp_path: Path):
     assert asks.is_estimate("上百万", "") and asks.is_estimate("400", "有400多个吗")
     assert not asks.is_estimate("1569", "湖北籍人员有1569人吗")  # a figure asked as such is asked of the article
     assert "几十万" in library.searcher.query("排查了几十万人吗").words  # several hundred thousand, not 100000
+
+
+def test_the_halves_of_a_split_phrase_are_filtered_like_any_word(seeds_library):
+    """多长时间 is split into 多长 | 时间 when the article lacks it; 多长 is a question word, not a term."""
+    terms = seeds_library.searcher.query("从杭州坐高铁到东湖街道要多长时间？").terms
+    assert "时间" in terms and "多长" not in terms
