@@ -142,6 +142,8 @@ class Searcher:
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
         self.expander = Expander(self.words.terms, "\n".join(self.norm_texts), self.grams.terms)
+        # the kinds of edition and time (第#届, #年, #月#日) the articles' own words name
+        self.instance_shapes = frozenset(s for s in map(asks.instance_shape, self.words.terms) if s is not None)
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
@@ -316,6 +318,16 @@ class Searcher:
                 return True
         return len(term) >= 3 and any(_meets(self.grams.rows.get(gram), rows) for gram in word_bigrams(term))
 
+    def _names_another_instance(self, query: Query, found: dict[str, float]) -> bool:
+        """第六届 where the article tells of its 第五届, 2025年 where it counts 2026年: another edition or time.
+
+        A question naming an edition, a year or a day the article never
+        names, when the article names others of the same kind, asks about one
+        it does not tell of.
+        """
+        shapes = [asks.instance_shape(t) for t in query.terms if found[t] == 0.0]
+        return any(shape is not None and shape in self.instance_shapes for shape in shapes)
+
     def _names_another_place(self, query: Query, found: dict[str, float]) -> bool:
         """A place the article never names (西湖区, 上海市) means the question is about somewhere else.
 
@@ -366,7 +378,7 @@ class Searcher:
         if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
             return Decision(False, "not_in_article", coverage)
         if (asks.lacks_answer_type(query.text, self.norm_texts[ranked[0].row], query.wants_number)
-                or self._names_another_place(query, found)
+                or self._names_another_place(query, found) or self._names_another_instance(query, found)
                 or self._counts_nothing_asked(query, ranked[0].row)
                 or self._offers_only_absent_choices(query)):
             return Decision(False, "not_in_article", coverage)

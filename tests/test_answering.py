@@ -321,3 +321,13 @@ def test_the_halves_of_a_split_phrase_are_filtered_like_any_word(seeds_library):
     """多长时间 is split into 多长 | 时间 when the article lacks it; 多长 is a question word, not a term."""
     terms = seeds_library.searcher.query("从杭州坐高铁到东湖街道要多长时间？").terms
     assert "时间" in terms and "多长" not in terms
+
+
+def test_another_edition_or_year_than_the_article_tells_of_is_declined(tmp_path: Path):
+    """The article tells of the 第五届 festival and of 2023年; 第六届 and 2022年 are other ones."""
+    library = _one_article(tmp_path, "丰收节\n\n第五届稻香丰收节明年9月在桃坞村举办，2023年全镇接待游客85万人次。\n\n"
+                                     "节会设置农耕体验、美食大赛等活动。\n")
+    assert library.ask("第五届稻香丰收节在哪里举办？").answered
+    assert not library.ask("第六届稻香丰收节明年什么时候举办？").answered
+    assert not library.ask("2022年全镇接待游客多少人次？").answered
+    assert library.ask("2023年全镇接待游客多少人次？").answered
