@@ -226,7 +226,25 @@ def classify(blocks: list[Block]) -> list[Block]:
             block.kind = "caption"  # a heading leads into prose; a short line that does not is a caption
         elif _titles_what_follows(previous, block, following):
             block.kind, block.markup = "heading", HEADING  # '1. 工作目标' over its paragraph: no list
+    _unlike_the_subheads_is_a_caption(blocks)
     return blocks
+
+
+def _unlike_the_subheads_is_a_caption(blocks: list[Block]) -> None:
+    """Subheads of one article share a form (新楼布局：看病少跑路, 夜间门诊：下班也能看病); a short line
+    without their punctuation, among them, is a photo's caption (志愿者在服务中心引导市民使用自助机).
+
+    Only layout-read headings are weighed (no Markdown, no outline number),
+    and only when at least two of them share the same marks.
+    """
+    laid_out = [b for b in blocks if b.kind == "heading" and not b.markup and not _OUTLINE.match(b.text)]
+    forms = [frozenset(ch for ch in b.text if not ch.isalnum() and not ch.isspace()) for b in laid_out]
+    shared = {form for form in forms if form and forms.count(form) >= 2}
+    if not shared:
+        return
+    for block, form in zip(laid_out, forms):
+        if not form:
+            block.kind = "caption"
 
 
 def _titles_what_follows(previous: Block | None, block: Block, following: Block | None) -> bool:

@@ -73,6 +73,19 @@ def test_a_caption_in_the_flow_of_the_text_is_known_by_how_photo_lines_are_writt
     assert kinds["交通保障"] == "heading"
 
 
+def test_a_short_line_unlike_the_subheads_around_it_is_a_caption():
+    """Three subheads of the form 'X：Y'; the line without their colon is where a photo stood."""
+    text = ("新楼启用\n\n本报讯 门诊综合楼将于6月18日正式投入使用。\n\n"
+            "新楼布局：看病少跑路\n\n门诊综合楼1层设有一站式服务中心。\n\n"
+            "志愿者在服务中心引导市民使用自助机\n\n医院在每层楼保留人工窗口。\n\n"
+            "夜间门诊：下班也能看病\n\n医院从6月18日起开设夜间门诊。\n\n"
+            "出行指南：公交直达新大门\n\n门诊综合楼地址为松台路218号。\n")
+    kinds = {b.text: b.kind for b in _doc(text).blocks}
+    assert kinds["志愿者在服务中心引导市民使用自助机"] == "caption"
+    assert [t for t, k in kinds.items() if k == "heading"] == ["新楼布局：看病少跑路", "夜间门诊：下班也能看病",
+                                                              "出行指南：公交直达新大门"]
+
+
 def test_mid_word_break_is_joined():
     texts = [b.text for b in _doc(ARTICLE).blocks]
     assert any("开展了信息化改造工作。" in t for t in texts)

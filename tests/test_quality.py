@@ -36,6 +36,8 @@ FLOORS = {
     "notice": (0.928, 0.5, 0.036),
     "festival": (0.878, 0.28, 0.031),
     "blind": (0.84, 0.28, 0.053),
+    "blind2": (0.882, 0.33, 0.089),
+    "hospital": (0.757, 0.57, 0.122),
     "plan": (0.85, 0.33, 0.2),
 }
 
@@ -75,6 +77,16 @@ def test_festival_article():
 def test_blind_set(seeds_library):
     """Written blind after the last session's code; a diagnostic set since (see README)."""
     _check("blind", _figures(seeds_library, ROOT / "tests" / "data" / "blind.jsonl"))
+
+
+def test_blind2_set(seeds_library):
+    """Written blind by a helper while this session's rules were being made; measured once, at the end."""
+    _check("blind2", _figures(seeds_library, ROOT / "tests" / "data" / "blind2.jsonl"))
+
+
+def test_hospital_article():
+    """A hospital's release, article and questions written blind; first measured at 0.727 hit@1 (README)."""
+    _check("hospital", _figures(Library.load(SECOND / "hospital", cache=False), SECOND / "hospital_questions.jsonl"))
 
 
 def test_second_article():
