@@ -20,7 +20,7 @@ _QUANTITY = re.compile(r"多少|(?<!哪)几[个次名位人天年月日号家所
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
-    (re.compile(r"哪天|哪一天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
+    (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
      re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期")),
     (re.compile(r"什么时候|何时|哪天|哪一天|几月|几号|什么时间|日期"),
      re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
@@ -28,7 +28,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+点|全天|小时")),
     (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"),
      re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
-    (re.compile(r"多少天|几天|多久|多长时间|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
+    (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期")),
     (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
@@ -47,7 +47,7 @@ _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
 _ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
-_HOW_MANY = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
+_HOW_MANY = re.compile(r"(?:多少|哪?几|哪一)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 
 
 def is_photo_word(word: str) -> bool:

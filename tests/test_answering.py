@@ -331,3 +331,12 @@ def test_another_edition_or_year_than_the_article_tells_of_is_declined(tmp_path:
     assert not library.ask("第六届稻香丰收节明年什么时候举办？").answered
     assert not library.ask("2022年全镇接待游客多少人次？").answered
     assert library.ask("2023年全镇接待游客多少人次？").answered
+
+
+def test_which_days_asks_for_days_not_a_length_of_time(tmp_path: Path):
+    """哪几天 is answered by 每周二、周四; 几天 alone asks how long. 这家 and 哪一年 ask nothing of the article."""
+    library = _one_article(tmp_path, "特色门诊\n\n多学科联合门诊由专家共同坐诊，每周二、周四下午开诊。\n\n"
+                                     "医院始建于1958年，是一所三级甲等综合医院。\n")
+    assert library.ask("多学科联合门诊每周哪几天开诊？").answered
+    terms = library.searcher.query("这家医院最早是哪一年建起来的？").terms
+    assert "这家" not in terms and "哪一年" not in terms
