@@ -37,6 +37,7 @@ FLOORS = {
     "festival": (0.878, 0.28, 0.031),
     "blind": (0.84, 0.28, 0.053),
     "blind2": (0.882, 0.33, 0.089),
+    "blind3": (0.852, 0.33, 0.059),
     "hospital": (0.787, 0.57, 0.061),
     "school": (0.818, 0.42, 0.031),
     "plan": (0.85, 0.33, 0.2),
@@ -83,6 +84,11 @@ def test_blind_set(seeds_library):
 def test_blind2_set(seeds_library):
     """Written blind by a helper while this session's rules were being made; measured once, at the end."""
     _check("blind2", _figures(seeds_library, ROOT / "tests" / "data" / "blind2.jsonl"))
+
+
+def test_blind3_set(seeds_library):
+    """Written blind by a helper near the end of the session; measured once, after every change."""
+    _check("blind3", _figures(seeds_library, ROOT / "tests" / "data" / "blind3.jsonl"))
 
 
 def test_hospital_article():
