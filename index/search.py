@@ -256,7 +256,9 @@ class Searcher:
             return {}
         after = [t for t in query.terms if query.text.find(t, match.end()) >= 0]
         before = [t for t in query.terms if 0 <= query.text.find(t) < match.start()]
-        term = after[0] if after else (before[-1] if before else None)
+        # 小区加起来一共多少个: what is counted is a thing, not the verb that adds it up
+        things = [t for t in before if (lexicon.tag_of(t) or "").startswith(("n", "vn"))]
+        term = after[0] if after else (things[-1] if things else before[-1] if before else None)
         if term is None:
             return {}
         counted = {term: 1.0}

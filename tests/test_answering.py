@@ -340,3 +340,11 @@ def test_which_days_asks_for_days_not_a_length_of_time(tmp_path: Path):
     assert library.ask("多学科联合门诊每周哪几天开诊？").answered
     terms = library.searcher.query("这家医院最早是哪一年建起来的？").terms
     assert "这家" not in terms and "哪一年" not in terms
+
+
+def test_the_thing_counted_is_a_thing_not_the_verb_that_adds_it_up(tmp_path: Path):
+    """小区加起来一共多少个: 小区 is counted (80个), not 加起来."""
+    library = _one_article(tmp_path, "街道概况\n\n机关人员共计350余人下沉一线，走访辖区小区和企业。\n\n"
+                                     "街道落实卡点测温，辖区共有小区80个，村级道路卡口3个。\n")
+    assert library.searcher._counted_terms(library.searcher.query("辖区里的小区加起来一共多少个？")) == {"小区": 1.0}
+    assert "小区80个" in library.ask("辖区里的小区加起来一共多少个？").hits[0].passage.text

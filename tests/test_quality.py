@@ -28,7 +28,7 @@ SECOND = ROOT / "tests" / "data" / "articles"
 # (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
 FLOORS = {
     "dev": (0.947, 1.0, 0.027),
-    "heldout": (0.916, 0.8, 0.05),
+    "heldout": (0.933, 0.8, 0.05),
     # 4 of 7 declined: 青溪市博物馆什么时候重新开放 was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
     "second": (0.77, 0.57, 0.112),
@@ -36,9 +36,9 @@ FLOORS = {
     "notice": (0.928, 0.5, 0.036),
     "festival": (0.878, 0.28, 0.031),
     "blind": (0.84, 0.28, 0.053),
-    "blind2": (0.882, 0.33, 0.089),
-    "blind3": (0.852, 0.33, 0.059),
-    "hospital": (0.787, 0.57, 0.061),
+    "blind2": (0.941, 0.33, 0.089),
+    "blind3": (0.852, 0.5, 0.059),
+    "hospital": (0.787, 0.57, 0.091),
     "school": (0.818, 0.42, 0.031),
     "plan": (0.85, 0.33, 0.2),
 }
