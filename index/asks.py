@@ -39,9 +39,9 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
-_EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?")
+# an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
+_EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
-_DATE = re.compile(r"\d{1,4}[年月日](?:\d{1,2}[月日])*")  # a year or a day: as specific as a name
 _COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
@@ -95,7 +95,8 @@ def quantity_word(question: str) -> re.Match[str] | None:
 
 def is_date(term: str) -> bool:
     """2025年, 5月1日: a year or a day, as specific to what is asked as a name is."""
-    return bool(_DATE.fullmatch(term))
+    shape = instance_shape(term)
+    return shape is not None and not shape.startswith("第")
 
 
 def instance_shape(term: str) -> str | None:
@@ -103,11 +104,13 @@ def instance_shape(term: str) -> str | None:
     match = _EDITION.fullmatch(term)
     if match is None:
         return None
-    first, unit, year, month, day = match.groups()
+    first, unit, year, month, day, day_alone = match.groups()
     if first:
         return "第#" + unit
     if year:
         return "#年"
+    if day_alone:
+        return "#日"
     return "#月#日" if day else "#月"
 
 

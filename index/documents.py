@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,8 +240,7 @@ def _unlike_the_subheads_is_a_caption(blocks: list[Block]) -> None:
     """
     laid_out = [b for b in blocks if b.kind == "heading" and not b.markup and not _OUTLINE.match(b.text)]
     forms = [frozenset(ch for ch in b.text if not ch.isalnum() and not ch.isspace()) for b in laid_out]
-    shared = {form for form in forms if form and forms.count(form) >= 2}
-    if not shared:
+    if not any(form and count >= 2 for form, count in Counter(forms).items()):
         return
     for block, form in zip(laid_out, forms):
         if not form:

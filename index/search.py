@@ -72,6 +72,7 @@ class Query:
     stand_ins: dict[str, dict[str, float]]  # missing question word → article words standing in for it
     wants_number: bool = False  # the question asks how many / how much
     found: dict[str, float] = field(default_factory=dict)  # question word → how well the article has it
+    counted: dict[str, float] = field(default_factory=dict)  # how-many questions: the thing counted, its stand-ins
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,10 @@ class Searcher:
                                    if not asks.is_photo_word(part) and part not in stopwords()))
         stand_ins = self.expander.stand_ins(asked, text)
         query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
-        # 几点, 多少辆: searched (their stand-ins 九点, 80辆 find the figure) but, being question words, they
-        # are no part of what the article must hold
-        # 多少辆, 四百多, 上百万: question words and the reader's guesses are searched, not asked of the article
-        terms = [t for t in asked if not asks.is_how_many_word(t) and not asks.is_estimate(t, text)]
+        # 几点, 多少辆 (question words) and 四百多, 上百万 (the reader's guesses) are searched (九点 and 80辆 stand
+        # in for the first) but are no part of what the article must hold
+        estimates = [t for t in asked if asks.is_estimate(t, text)]
+        terms = [t for t in asked if not asks.is_how_many_word(t) and t not in estimates]
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
@@ -167,8 +168,9 @@ class Searcher:
             weights = dict.fromkeys(terms, 1.0)
         query = Query(text=text, terms=terms, term_weights=weights,
                       words=query_words, grams=query_grams, stand_ins=stand_ins,
-                      wants_number=asks.quantity_word(text) is not None or any(asks.is_estimate(t, text) for t in asked))
+                      wants_number=asks.quantity_word(text) is not None or bool(estimates))
         query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
+        query.counted = self._counted_terms(query)
         return query
 
     def _weight(self, term: str) -> float:
@@ -246,11 +248,12 @@ class Searcher:
         The counted thing is the word after the quantity word (多少个小区),
         else the one before it (小区有多少).
         """
-        counted = self._counted_terms(query)
-        return np.array([max((w for t, w in counted.items() if asks.next_to_figure(self.norm_texts[r], t)), default=0.0)
+        return np.array([max((w for t, w in query.counted.items() if asks.next_to_figure(self.norm_texts[r], t)),
+                             default=0.0)
                          for r in rows], dtype=np.float64)
 
     def _counted_terms(self, query: Query) -> dict[str, float]:
+        """The word after the quantity word (多少个小区), else the last thing named before it, with its stand-ins."""
         match = asks.quantity_word(query.text)
         if not match:
             return {}
@@ -290,8 +293,7 @@ class Searcher:
         余杭区全区一共有多少名防疫志愿者 finds a passage about the district's
         volunteers that gives no figure for them: the article does not say how many.
         """
-        counted = self._counted_terms(query) if query.wants_number else {}
-        return bool(counted) and asks.names_without_counting(self.norm_texts[row], counted)
+        return bool(query.counted) and asks.names_without_counting(self.norm_texts[row], query.counted)
 
     def _found_where_answered(self, query: Query, row: int) -> dict[str, float]:
         """How well the best passage's own document has each question word, when there are several.

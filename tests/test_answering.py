@@ -346,5 +346,5 @@ def test_the_thing_counted_is_a_thing_not_the_verb_that_adds_it_up(tmp_path: Pat
     """小区加起来一共多少个: 小区 is counted (80个), not 加起来."""
     library = _one_article(tmp_path, "街道概况\n\n机关人员共计350余人下沉一线，走访辖区小区和企业。\n\n"
                                      "街道落实卡点测温，辖区共有小区80个，村级道路卡口3个。\n")
-    assert library.searcher._counted_terms(library.searcher.query("辖区里的小区加起来一共多少个？")) == {"小区": 1.0}
+    assert library.searcher.query("辖区里的小区加起来一共多少个？").counted == {"小区": 1.0}
     assert "小区80个" in library.ask("辖区里的小区加起来一共多少个？").hits[0].passage.text

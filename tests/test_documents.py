@@ -45,6 +45,10 @@ def _doc(text: str):
     return parse_document(text, "lib")
 
 
+def _kinds(text: str) -> dict[str, str]:
+    return {b.text: b.kind for b in _doc(text).blocks}
+
+
 def test_title_subtitle_and_byline_are_front_matter():
     doc = _doc(ARTICLE)
     kinds = {b.text: b.kind for b in doc.blocks}
@@ -54,7 +58,7 @@ def test_title_subtitle_and_byline_are_front_matter():
 
 
 def test_heading_and_caption_told_apart_by_the_gap_a_picture_leaves():
-    kinds = {b.text: b.kind for b in _doc(ARTICLE).blocks}
+    kinds = _kinds(ARTICLE)
     assert kinds["馆长带领读者参观新馆"] == "caption"
     assert kinds["阅读服务“+”， 排队时间“-”"] == "heading"
 
@@ -66,7 +70,7 @@ def test_a_caption_in_the_flow_of_the_text_is_known_by_how_photo_lines_are_writt
             "图为孩子们体验踩水车\n\n农耕体验共举办42场，参与人数超过2400人。\n\n"
             "稻田音乐会 张三 摄\n\n音乐会吸引了约8000名观众。\n\n"
             "交通保障\n\n交警在节会期间投入警力126人次。\n")
-    kinds = {b.text: b.kind for b in _doc(text).blocks}
+    kinds = _kinds(text)
     assert kinds["9月22日，游客在彩色稻田前拍照留念"] == "caption"
     assert kinds["图为孩子们体验踩水车"] == "caption"
     assert kinds["稻田音乐会 张三 摄"] == "caption"
@@ -80,7 +84,7 @@ def test_a_short_line_unlike_the_subheads_around_it_is_a_caption():
             "志愿者在服务中心引导市民使用自助机\n\n医院在每层楼保留人工窗口。\n\n"
             "夜间门诊：下班也能看病\n\n医院从6月18日起开设夜间门诊。\n\n"
             "出行指南：公交直达新大门\n\n门诊综合楼地址为松台路218号。\n")
-    kinds = {b.text: b.kind for b in _doc(text).blocks}
+    kinds = _kinds(text)
     assert kinds["志愿者在服务中心引导市民使用自助机"] == "caption"
     assert [t for t, k in kinds.items() if k == "heading"] == ["新楼布局：看病少跑路", "夜间门诊：下班也能看病",
                                                               "出行指南：公交直达新大门"]
