@@ -348,3 +348,13 @@ def test_the_thing_counted_is_a_thing_not_the_verb_that_adds_it_up(tmp_path: Pat
                                      "街道落实卡点测温，辖区共有小区80个，村级道路卡口3个。\n")
     assert library.searcher.query("辖区里的小区加起来一共多少个？").counted == {"小区": 1.0}
     assert "小区80个" in library.ask("辖区里的小区加起来一共多少个？").hits[0].passage.text
+
+
+def test_words_about_the_article_itself_ask_nothing_of_its_content(seeds_library):
+    """小标题, 那一小段, 名号 point at the article's text; 在哪方面 asks which aspect, not where."""
+    query = seeds_library.searcher.query("讲街道干部帮企业复工那一小段，小标题叫什么？")
+    assert "小标题" not in query.terms
+    answer = seeds_library.ask("讲街道干部帮企业复工那一小段，小标题叫什么？")
+    assert answer.answered and "“切”准脉搏" in answer.hits[0].passage.text
+    aspect = seeds_library.ask("想让病毒少传开，街道在哪方面加了码？")
+    assert aspect.answered and "防疫措施“+”" in aspect.hits[0].passage.text
