@@ -99,6 +99,12 @@ def is_date(term: str) -> bool:
     return shape is not None and not shape.startswith("第")
 
 
+def month_of(term: str) -> str | None:
+    """4月8日 → 4月: the month a day is in; None for anything else."""
+    match = _EDITION.fullmatch(term)
+    return term[:term.index("月") + 1] if match is not None and match.group(5) else None
+
+
 def instance_shape(term: str) -> str | None:
     """第六届 → 第#届, 2025年 → #年, 5月1日 → #月#日: which edition or time a word names, without its number."""
     match = _EDITION.fullmatch(term)

@@ -46,6 +46,7 @@ CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
+_ASPECT = frozenset("了过着")  # what follows a verb to say it happened (投了, 查过), when jieba glues them
 _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
@@ -143,8 +144,10 @@ class Searcher:
         self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
         self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
         self.expander = Expander(self.words.terms, "\n".join(self.norm_texts), self.grams.terms)
-        # the kinds of edition and time (第#届, #年, #月#日) the articles' own words name
+        # the kinds of edition and time (第#届, #年, #月#日) the articles' own words name, and the months of their
+        # days: 四月几号 asks the month of the article's 4月8日
         self.instance_shapes = frozenset(s for s in map(asks.instance_shape, self.words.terms) if s is not None)
+        self.months = frozenset(m for m in map(asks.month_of, self.words.terms) if m is not None)
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
@@ -188,9 +191,11 @@ class Searcher:
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
         """
-        if len(word) == 2 and word[1] in _COMPLEMENTS and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff":
-            return [word[0]]  # 租给, 调来: the verb is the meaning, the complement only its grammar
         dictionary = jieba.dt
+        if (len(word) == 2 and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff"
+                and (word[1] in _COMPLEMENTS
+                     or word[1] in _ASPECT and (dictionary.FREQ.get(word) or 0) <= FLOOR_COUNT)):
+            return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
         if (len(word) == 4 and word not in self.words.rows and _CJK4.fullmatch(word)
                 and dictionary.FREQ.get(word[:2]) and dictionary.FREQ.get(word[2:])):
             return [word[:2], word[2:]]
@@ -200,7 +205,7 @@ class Searcher:
         """1 when the article uses the word; less when only a stand-in or its pieces are there."""
         if term in self.words.rows:
             return 1.0
-        if self.expander.has(term):
+        if term in self.months or self.expander.has(term):
             return 0.9  # inside a longer article word (网格 in 网格化)
         found = max(max(stand_ins.values(), default=0.0), self._pieces_share(term, self.grams.rows))
         if len(term) == 1 and term in self.expander.substrings:

@@ -358,3 +358,14 @@ def test_words_about_the_article_itself_ask_nothing_of_its_content(seeds_library
     assert answer.answered and "“切”准脉搏" in answer.hits[0].passage.text
     aspect = seeds_library.ask("想让病毒少传开，街道在哪方面加了码？")
     assert aspect.answered and "防疫措施“+”" in aspect.hits[0].passage.text
+
+
+def test_a_month_asks_about_the_days_the_article_gives_in_it(tmp_path: Path):
+    """四月几号 asks the month of the article's 4月8日, not another month; 投了 is 投; 诶诶 asks nothing."""
+    library = _one_article(tmp_path, "检测\n\n3月中旬起，街道开展排查。4月8日起，对重点人员开展血清及核酸检测。\n\n"
+                                     "改造总投资8600万元。\n")
+    assert library.ask("四月几号起开始做血清及核酸检测的？").answered
+    assert library.searcher.query("改造一共投了多少钱？").terms[:1] == ["改造"]
+    assert "投" in library.searcher.query("改造一共投了多少钱？").terms
+    assert "诶诶" not in library.searcher.query("诶诶，检测从几号开始？").terms
+    assert "超过" in library.searcher.query("检测人数超过一千了吗？").terms  # a word of its own, not 超 + 过
