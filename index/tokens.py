@@ -22,7 +22,9 @@ from opencc import OpenCC
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
 _T2S = OpenCC("t2s")
-_NUMBER = re.compile(r"\d+(?:[.:]\d+)?%?(?:[年月日号时点])?(?:\d+(?:[.:]\d+)?[年月日号时点])*")
+# a number and what names it (4号线, 8号楼: one name, not 4号 | 线…), else a figure or a date, whole
+_NUMBER = re.compile(r"\d+号[线楼门院站馆厅库台车]"
+                     r"|\d+(?:[.:]\d+)?%?(?:[年月日号时点])?(?:\d+(?:[.:]\d+)?[年月日号时点])*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _LATIN_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)

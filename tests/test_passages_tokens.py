@@ -103,6 +103,13 @@ def test_a_figure_meets_the_article_however_it_is_written():
     assert tokenize("1.2345万")[0] == "12345" and tokenize("1.23456万")[0] == "1.23456"  # kept when not whole
 
 
+def test_a_number_that_names_a_line_or_a_building_is_one_word():
+    """4号线 and 8号楼 are names: jieba should not glue 线 to the next word (线用) after cutting 4号."""
+    assert tokenize("4号线用的是什么车型") == ["4号线", "用", "车型"]
+    assert tokenize("地铁4号线一期工程")[:2] == ["地铁", "4号线"]
+    assert tokenize("1月23号") == ["1月23日"]  # a day, not a name
+
+
 def test_a_date_meets_the_article_however_the_reader_writes_it():
     """一月二十三日, 1月23号 and 2020年1月23日 all ask about the article's 1月23日."""
     article = tokenize("1月23日，又成立防疫领导小组")
