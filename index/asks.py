@@ -47,6 +47,8 @@ _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
 _ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
+_ANSWER_UNITS = frozenset({"钱", "块钱", "岁", "度"})  # units an answer gives in figures (120元, 78岁, 26℃)
+_ASKED_UNIT = re.compile(r"(?:多少|几)(钱|块钱|岁|度)")
 _HOW_MANY = re.compile(r"(?:多少|哪?几|哪一)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 
 
@@ -64,9 +66,14 @@ def asks_about_article(question: str) -> bool:
     return bool(_ABOUT_ARTICLE.search(question))
 
 
-def is_how_many_word(word: str) -> bool:
-    """多少辆, 几点: a question word with its measure word, searched but not asked of the article."""
-    return bool(_HOW_MANY.fullmatch(word))
+def is_how_many_word(word: str, question: str = "") -> bool:
+    """多少辆, 几点: a question word with its measure word, searched but not asked of the article.
+
+    So is the unit of the answer asked for when jieba cuts it off (多少 | 钱, 几 | 岁): the article
+    says 120元 or 78岁, never 钱.
+    """
+    return bool(_HOW_MANY.fullmatch(word)) or (word in _ANSWER_UNITS and _ASKED_UNIT.search(question) is not None
+                                               and word in _ASKED_UNIT.findall(question))
 
 
 def is_estimate(term: str, question: str) -> bool:

@@ -33,6 +33,7 @@ _OUTLINE = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章�
 # a line that says it is about a picture: dated like a news photo (9月22日，游客在…), a credit (新华社记者 张三 摄),
 # 图为…, 图：…; a heading is never written so
 _PHOTO_LINE = re.compile(r"^(?:\d{1,2}月\d{1,2}日[，,、]|[图圖][为為]|[图圖][：:])|\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
+_FACT_LINE = re.compile(r"^[^：:]{1,12}[：:].*\d")  # 热线：0578-…, 地址：…1号
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
 
 
@@ -179,9 +180,11 @@ def is_short_line(text: str) -> bool:
     """Short and without a sentence stop: a title, heading, caption or byline, not prose.
 
     A line ending in a colon leads into what follows ('…改为集中投放点：'): prose.
+    So is a label with a figure after its colon (热线：0578-6612345, 地址：迎宾路1号):
+    a fact, where a subhead's colon leads to words (夜间门诊：下班也能看病).
     """
     return (len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
-            and not text.endswith(("：", ":")))
+            and not text.endswith(("：", ":")) and not (_FACT_LINE.match(text) and not _BYLINE.match(text)))
 
 
 def classify(blocks: list[Block]) -> list[Block]:
@@ -265,7 +268,8 @@ def repair_breaks(blocks: list[Block]) -> list[Block]:
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if block.kind != "body" or block.markup or ends_sentence(block.text):  # a list item is whole as it is
+        if (block.kind != "body" or block.markup or ends_sentence(block.text)  # a list item is whole as it is
+                or (len(block.text) <= _HEADING_MAX and _FACT_LINE.match(block.text))):  # so is 热线：0578-…
             i += 1
             continue
         j = _next_body(blocks, i)

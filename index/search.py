@@ -158,7 +158,7 @@ class Searcher:
         # 几点, 多少辆 (question words) and 四百多, 上百万 (the reader's guesses) are searched (九点 and 80辆 stand
         # in for the first) but are no part of what the article must hold
         estimates = [t for t in asked if asks.is_estimate(t, text)]
-        terms = [t for t in asked if not asks.is_how_many_word(t) and t not in estimates]
+        terms = [t for t in asked if not asks.is_how_many_word(t, text) and t not in estimates]
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)

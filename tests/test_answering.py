@@ -369,3 +369,11 @@ def test_a_month_asks_about_the_days_the_article_gives_in_it(tmp_path: Path):
     assert "投" in library.searcher.query("改造一共投了多少钱？").terms
     assert "诶诶" not in library.searcher.query("诶诶，检测从几号开始？").terms
     assert "超过" in library.searcher.query("检测人数超过一千了吗？").terms  # a word of its own, not 超 + 过
+
+
+def test_the_unit_of_a_money_question_is_asked_by_its_answer_not_its_words(tmp_path: Path):
+    """多少钱: the article says 8600万元, never 钱; 钱 is the question's unit, not a word to find."""
+    library = _one_article(tmp_path, "图书馆改造\n\n图书馆改造总投资8600万元，历时14个月。\n\n馆内新增座位1480个。\n")
+    query = library.searcher.query("图书馆这次改造总共投了多少钱？")
+    assert "钱" not in query.terms and "钱" in query.words
+    assert library.ask("图书馆这次改造总共投了多少钱？").answered

@@ -90,6 +90,18 @@ def test_a_short_line_unlike_the_subheads_around_it_is_a_caption():
                                                               "出行指南：公交直达新大门"]
 
 
+def test_a_label_with_a_figure_is_a_fact_not_a_heading():
+    """热线：0578-6612345 and 地址：迎宾路1号 under 【咨询与投诉】 are its content, each whole; a subhead's
+    colon leads to words (夜间门诊：下班也能看病)."""
+    text = ("公告\n\n景区国庆期间正常开放，欢迎游客前来。\n\n【咨询与投诉】\n\n游客服务热线：0578-6612345（每日7:00—20:00）\n\n"
+            "景区地址：云溪县青岚镇迎宾路1号\n\n祝您假期愉快，平安出游！\n")
+    blocks = _doc(text).blocks
+    kinds = {b.text: b.kind for b in blocks}
+    assert kinds["【咨询与投诉】"] == "heading"
+    assert kinds["游客服务热线：0578-6612345（每日7:00—20:00）"] == kinds["景区地址：云溪县青岚镇迎宾路1号"] == "body"
+    assert "景区地址：云溪县青岚镇迎宾路1号" in [b.text for b in blocks]  # not glued to the next line
+
+
 def test_mid_word_break_is_joined():
     texts = [b.text for b in _doc(ARTICLE).blocks]
     assert any("开展了信息化改造工作。" in t for t in texts)
