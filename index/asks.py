@@ -72,8 +72,7 @@ def is_how_many_word(word: str, question: str = "") -> bool:
     So is the unit of the answer asked for when jieba cuts it off (多少 | 钱, 几 | 岁): the article
     says 120元 or 78岁, never 钱.
     """
-    return bool(_HOW_MANY.fullmatch(word)) or (word in _ANSWER_UNITS and _ASKED_UNIT.search(question) is not None
-                                               and word in _ASKED_UNIT.findall(question))
+    return bool(_HOW_MANY.fullmatch(word)) or (word in _ANSWER_UNITS and word in _ASKED_UNIT.findall(question))
 
 
 def is_estimate(term: str, question: str) -> bool:
@@ -108,8 +107,7 @@ def is_date(term: str) -> bool:
 
 def month_of(term: str) -> str | None:
     """4月8日 → 4月: the month a day is in; None for anything else."""
-    match = _EDITION.fullmatch(term)
-    return term[:term.index("月") + 1] if match is not None and match.group(5) else None
+    return term[:term.index("月") + 1] if instance_shape(term) == "#月#日" else None
 
 
 def instance_shape(term: str) -> str | None:

@@ -184,7 +184,12 @@ def is_short_line(text: str) -> bool:
     a fact, where a subhead's colon leads to words (夜间门诊：下班也能看病).
     """
     return (len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
-            and not text.endswith(("：", ":")) and not (_FACT_LINE.match(text) and not _BYLINE.match(text)))
+            and not text.endswith(("：", ":")) and not (is_fact_line(text) and not _BYLINE.match(text)))
+
+
+def is_fact_line(text: str) -> bool:
+    """A short label with a figure after its colon (热线：0578-6612345): a whole fact, no heading, no broken line."""
+    return len(text) <= _HEADING_MAX and _FACT_LINE.match(text) is not None
 
 
 def classify(blocks: list[Block]) -> list[Block]:
@@ -269,7 +274,7 @@ def repair_breaks(blocks: list[Block]) -> list[Block]:
     while i < len(blocks):
         block = blocks[i]
         if (block.kind != "body" or block.markup or ends_sentence(block.text)  # a list item is whole as it is
-                or (len(block.text) <= _HEADING_MAX and _FACT_LINE.match(block.text))):  # so is 热线：0578-…
+                or is_fact_line(block.text)):  # so is 热线：0578-…
             i += 1
             continue
         j = _next_body(blocks, i)
