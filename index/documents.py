@@ -33,6 +33,14 @@ _OUTLINE = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章�
 # a line that says it is about a picture: dated like a news photo (9月22日，游客在…), a credit (新华社记者 张三 摄),
 # 图为…, 图：…; a heading is never written so
 _PHOTO_LINE = re.compile(r"^(?:\d{1,2}月\d{1,2}日[，,、]|[图圖][为為]|[图圖][：:])|\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
+# a photo's credit closing a line (记者 张三 摄, （李四 摄）, 某某供图): the line is the picture's caption, though
+# it may hold a full stop before the credit
+_PHOTO_CREDIT = re.compile(r"\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
+_CAPTION_MAX = 120
+# a question-and-answer article: 问：… over 答：…; the question is what its answer is about, as a heading is
+_QUESTION_LINE = re.compile(r"^(?:\d{1,2}[.、．]\s*)?(?:问|問|问题|問題|提问|[Qq])\s*\d{0,2}\s*[：:]")
+_ANSWER_LINE = re.compile(r"^(?:答|回答|解答|[Aa])\s*[：:]")
+_QUESTION_MAX = 120
 _FACT_LINE = re.compile(r"^[^：:]{1,12}[：:].*\d")  # 热线：0578-…, 地址：…1号
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
 
@@ -213,6 +221,8 @@ def classify(blocks: list[Block]) -> list[Block]:
         elif block.markup == ITEM:
             block.kind = "body"
             seen_body = True
+        elif seen_body and len(text) <= _CAPTION_MAX and _PHOTO_CREDIT.search(text) and not _BYLINE.match(text):
+            block.kind = "caption"
         elif not is_short_line(text):
             block.kind = "body"
             seen_body = True
@@ -229,6 +239,10 @@ def classify(blocks: list[Block]) -> list[Block]:
             block.kind = "caption"
         else:
             block.kind = "heading"
+    for block, following in zip(blocks, blocks[1:]):
+        if (not block.markup and len(block.text) <= _QUESTION_MAX and _QUESTION_LINE.match(block.text)
+                and _ANSWER_LINE.match(following.text)):
+            block.kind, block.markup = "heading", HEADING  # 问：… over 答：…, as a FAQ is laid out
     for previous, block, following in zip([None] + blocks, blocks, blocks[1:] + [None]):
         if (block.kind == "heading" and not block.markup and not _OUTLINE.match(block.text)
                 and (following is None or following.kind in ("heading", "caption"))):

@@ -8,6 +8,7 @@ import pytest
 
 from core_fixtures import seeds_library  # noqa: F401  (fixture)
 from index.documents import ArticleError, decode_bytes, ends_sentence, load_documents, parse_document
+from index.passages import build_passages
 
 ARTICLE = """
 
@@ -88,6 +89,33 @@ def test_a_short_line_unlike_the_subheads_around_it_is_a_caption():
     assert kinds["志愿者在服务中心引导市民使用自助机"] == "caption"
     assert [t for t, k in kinds.items() if k == "heading"] == ["新楼布局：看病少跑路", "夜间门诊：下班也能看病",
                                                               "出行指南：公交直达新大门"]
+
+
+def test_a_photo_credit_makes_a_caption_even_after_a_full_stop():
+    """Papers write the picture's line as a sentence, then the credit: still a caption, not prose."""
+    text = ("食品安全检查\n\n本报讯 此次检查覆盖全区52所中小学的食堂。\n\n"
+            "执法人员在实验小学食堂检查冷藏柜内食品储存情况。 林浩然 摄\n\n"
+            "检查中也发现了一些问题，已责令整改。\n\n"
+            "图为列车在东站进行空载试运行。（记者 苏砚秋 摄）\n\n全线将于年底开通。\n")
+    kinds = _kinds(text)
+    assert kinds["执法人员在实验小学食堂检查冷藏柜内食品储存情况。 林浩然 摄"] == "caption"
+    assert kinds["图为列车在东站进行空载试运行。（记者 苏砚秋 摄）"] == "caption"
+    assert kinds["检查中也发现了一些问题，已责令整改。"] == "body"
+
+
+def test_a_question_over_its_answer_heads_it():
+    """问：… then 答：…: the answer's passage carries the question, which says what it is about."""
+    text = ("医保参保问答\n\n市医保局整理了群众最关心的问题，解答如下。\n\n"
+            "问：哪些人可以参加城乡居民医保？\n\n答：本市户籍居民均可参加。持有居住证的外地户籍人员也可参保。\n\n"
+            "问：可以通过哪些渠道缴费？\n\n答：线上可用手机App缴费。\n\n线下可到银行网点缴费。\n\n"
+            "问：这一行后面没有答案？\n\n其他事项请咨询热线。\n")
+    kinds = _kinds(text)
+    assert kinds["问：哪些人可以参加城乡居民医保？"] == kinds["问：可以通过哪些渠道缴费？"] == "heading"
+    assert kinds["问：这一行后面没有答案？"] == "body"  # no 答： after it: a question in the prose
+    passages = build_passages([_doc(text)])
+    answer = next(p for p in passages if "手机App" in p.text)
+    assert answer.section == "问：可以通过哪些渠道缴费？" and answer.text.startswith("问：可以通过哪些渠道缴费？")
+    assert next(p for p in passages if "银行网点" in p.text).section == "问：可以通过哪些渠道缴费？"
 
 
 def test_a_label_with_a_figure_is_a_fact_not_a_heading():

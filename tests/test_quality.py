@@ -5,7 +5,7 @@ article's questions were written before tuning and never tuned on. The third
 article is Markdown (headings, lists, emphasis), the fourth a plan in plain
 text with outline headings (二、, （一）) and numbered lists; neither was tuned
 on. The fresh and blind1–6 sets (seed article) and the festival,
-hospital, school, metro and scenic articles with their questions were written blind by
+hospital, school, metro, scenic, faq, flood and inspect articles with their questions were written blind by
 helpers that saw only an article and the dev set's format; the README says
 which were read for misses afterwards and gives each one's first figures."""
 
@@ -43,6 +43,9 @@ FLOORS = {
     "hospital": (0.787, 0.57, 0.091),
     "school": (0.818, 0.42, 0.031),
     "plan": (0.85, 0.33, 0.2),
+    "faq": (0.878, 0.42, 0.182),
+    "flood": (0.696, 0.14, 0.152),
+    "inspect": (0.666, 0.42, 0.182),
 }
 
 
@@ -72,7 +75,8 @@ SEED_SETS = {"heldout": HELDOUT_SET, "fresh": DATA / "fresh.jsonl", "blind": DAT
              "blind5": DATA / "blind5.jsonl", "blind6": DATA / "blind6.jsonl"}
 # other articles, each in its own folder beside its questions
 ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": "festival", "hospital": "hospital",
-            "school": "school", "metro": "metro", "scenic": "scenic"}
+            "school": "school", "metro": "metro", "scenic": "scenic", "faq": "faq", "flood": "flood",
+            "inspect": "inspect"}
 
 
 @pytest.mark.parametrize("name", SEED_SETS)
