@@ -194,6 +194,21 @@ def _segment(text: str) -> list[str]:
         out.extend(_YEAR_FIRST.split(match.group(0))[1:] if _YEAR_FIRST.match(match.group(0)) else [match.group(0)])
         position = match.end()
     out.extend(jieba.lcut(text[position:]))
+    return _function_words_whole(out)
+
+
+def _function_words_whole(pieces: list[str]) -> list[str]:
+    """Two single characters that make a stopword together are that stopword (是从|哪|天 → 哪天).
+
+    jieba glues a function character to its left neighbour (是从) and leaves
+    the rest of a question word alone (天), which then reads as content.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if out and len(piece) == 1 and len(out[-1]) == 1 and out[-1] + piece in stopwords():
+            out[-1] += piece
+        else:
+            out.append(piece)
     return out
 
 

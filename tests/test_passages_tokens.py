@@ -124,6 +124,11 @@ def test_stopwords_and_question_words_dropped():
     assert words(question_text("请问东湖街道有多少个志愿者呢？")) == ["东湖", "街道", "志愿者"]
 
 
+def test_a_question_word_jieba_splits_is_still_a_question_word():
+    """是从哪天: jieba glues 是从 and leaves 哪 | 天; 天 alone would be asked of the article as content."""
+    assert words(question_text("这次专项检查是从哪天持续到哪天的？")) == ["专项", "检查", "是从", "持续", "到"]
+
+
 def test_punctuation_only_question_has_no_words():
     assert words(question_text("？？！！……")) == []
     assert words(question_text("😀🎉")) == []
