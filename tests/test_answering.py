@@ -275,6 +275,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.is_date("2025年") and asks.is_date("5月1日") and not asks.is_date("80个")
     assert asks.lacks_answer_type("几号开的会？", "防疫工作开展以来，会议开了20余次。", wants_number=False)
     assert not asks.lacks_answer_type("几号开的会？", "1月23日开了会。", wants_number=False)
+    # 从哪天 and 在哪一年 ask when, not where from or where
+    assert not asks.lacks_answer_type("缴费期从哪天开始？", "集中缴费期为9月1日至12月31日。", wants_number=False)
+    assert not asks.lacks_answer_type("新馆是在哪一年建的？", "新馆于2019年建成。", wants_number=False)
+    assert asks.lacks_answer_type("专家从哪来？", "专家于9月1日到达。", wants_number=False)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
     assert not asks.lacks_answer_type("多久抽查一次？", often, wants_number=True)
