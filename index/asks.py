@@ -136,6 +136,11 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
     return any(asks.search(question) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
 
 
+def has_figure(text: str) -> bool:
+    """A figure that counts or dates something: 80, 两个, 九点 (not the 一 of 一方面)."""
+    return _COUNT.search(text) is not None
+
+
 def names_without_counting(text: str, counted: Iterable[str]) -> bool:
     """The text names the counted thing, but in no sentence with a figure (80, 两个, 九点).
 
@@ -145,7 +150,7 @@ def names_without_counting(text: str, counted: Iterable[str]) -> bool:
     present = [t for t in counted if t in text]
     if not present:
         return False
-    return not any(any(t in sentence for t in present) and _COUNT.search(sentence)
+    return not any(any(t in sentence for t in present) and has_figure(sentence)
                    for sentence in _SENTENCE_END.split(text))
 
 

@@ -101,8 +101,7 @@ class Library:
         if not question.strip():
             return Answer(question=question, answered=False, hits=(), reason="empty", truncated=truncated)
         query = self.searcher.query(question)
-        ranked = self.searcher.rank(query, limit=k)
-        decision = self.searcher.decide(query, ranked)
+        ranked, decision = self.searcher.search(query, limit=k)
         terms = {t: w * self.searcher.words.idf_weight(t) for t, w in query.words.items()}
         hits = tuple(make_hit(self.passages[r.row], r.score, terms) for r in ranked[:k])
         return Answer(question=question, answered=decision.answered, hits=hits, reason=decision.reason,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ import numpy as np
 from index import asks, lexicon
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
-from index.passages import Passage
+from index.passages import Passage, split_sentences
 from index.tokens import article_text, bigrams, question_text, stopwords, tokenize, word_bigrams, words
 
 WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per question
@@ -43,6 +44,8 @@ MAX_QUESTION_CHARS = 500
 FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
+SENTENCE_WEIGHT = 2.0  # the best sentence's share (0–1) against the passage's match (about 0–1.5): it mostly decides
+WEIGHED_SENTENCES = 10  # leading candidates whose sentences are weighed; the rest are far behind
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
@@ -135,6 +138,7 @@ class Searcher:
         self.gram_tokens = [bigrams(t) for t in self.norm_texts]
         self.token_sets = [frozenset(t) for t in self.word_tokens]
         self.gram_sets = [frozenset(t) for t in self.gram_tokens]
+        self._sentence_cache: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # row → its sentences' starts
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.is_front = np.array([p.kind == "front" for p in passages], dtype=bool)
         self.documents: dict[str, range] = {}  # document → its rows (a document's passages are consecutive)
@@ -222,15 +226,46 @@ class Searcher:
             return 0.0
         return 0.8 * sum(g in grams for g in term_grams) / len(term_grams)  # type: ignore[operator]
 
+    def search(self, query: Query, limit: int = 10) -> tuple[list[Ranked], Decision]:
+        """The passages to show, best first, and whether they answer the question.
+
+        Two orders of the same candidates. The whole passage's match says
+        whether the article answers: declining was built and measured on it.
+        That match plus the share of the question in the passage's best
+        sentence says which passage answers: the one holding the question's
+        words in one sentence beats one that scatters them over 300 characters. Should
+        that passage lack the kind of answer asked (a date, a sum) where the
+        first order's does not, the first order is shown.
+        """
+        scored = self._scores(query, limit)
+        if scored is None:
+            return [], self.decide(query, [])
+        scores, candidates = scored
+        evidence = self._best(query, scores, candidates, 1)  # decide() judges the first passage only
+        decision = self.decide(query, evidence)
+        shown = self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates, limit)
+        if (decision.answered and shown[0].row != evidence[0].row
+                and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
+            shown = self._best(query, scores, candidates, limit)
+        return shown, decision
+
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
-        """The best `limit` passages with any score, best first; ties keep article order.
+        """The best `limit` passages with any score, best first (as search() shows them); ties keep article order."""
+        scored = self._scores(query, limit)
+        if scored is None:
+            return []
+        scores, candidates = scored
+        return self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates, limit)
+
+    def _scores(self, query: Query, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each passage's match to the question, and the candidates: the leading rows with any score.
 
         Answer-type bonuses (a figure for 'how many', a caption for 'photo')
         are weighed on the leading candidates only, which keeps a question's
         cost bounded by its own terms on a large archive.
         """
         if not query.words:
-            return []
+            return None
         word_scores = _normalized(self.words, query.words)
         gram_scores = _normalized(self.grams, query.grams)
         blended = WORD_SHARE * word_scores + (1 - WORD_SHARE) * gram_scores
@@ -239,11 +274,65 @@ class Searcher:
             blended[candidates] += PICTURE_BONUS * self.is_caption[candidates]
         if query.wants_number:
             blended[candidates] += NUMBER_BONUS * self._figures_near_terms(query, candidates)
+        return blended, candidates
+
+    def _best(self, query: Query, scores: np.ndarray, candidates: np.ndarray, limit: int) -> list[Ranked]:
         # the front matter restates the article's subject in few words, so it matches any question put in
         # those words; unless the question asks about the article itself, the body answers before it
         after = self.is_front[candidates] if not asks.asks_about_article(query.text) else np.zeros(len(candidates), bool)
-        best = candidates[np.lexsort((candidates, -blended[candidates], after))][:limit]
-        return [Ranked(int(r), float(blended[r]), self._passage_coverage(query, int(r))) for r in best]
+        best = candidates[np.lexsort((candidates, -scores[candidates], after))][:limit]
+        return [Ranked(int(r), float(scores[r]), self._passage_coverage(query, int(r))) for r in best]
+
+    def _sentence_bonus(self, query: Query, scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """SENTENCE_WEIGHT × the best sentence's share of the question, for the WEIGHED_SENTENCES leading candidates."""
+        bonus = np.zeros_like(scores)
+        leading = candidates[np.argsort(-scores[candidates], kind="stable")[:WEIGHED_SENTENCES]]
+        total = sum(query.term_weights.values()) or 1.0
+        # each question word with what may stand for it, at what share of the question
+        needles = [(weight / total, ((term, 1.0), *query.stand_ins.get(term, {}).items()))
+                   for term, weight in query.term_weights.items()]
+        bonus[leading] = [SENTENCE_WEIGHT * self._best_sentence(query, int(r), needles) for r in leading]
+        return bonus
+
+    def _best_sentence(self, query: Query, row: int,
+                       needles: list[tuple[float, tuple[tuple[str, float], ...]]]) -> float:
+        """The largest share of the question's weight (as decide() weighs it) that one sentence of the passage holds.
+
+        A word counts in the sentence where it stands; a missing word, where
+        one of its stand-ins does, at the stand-in's weight.
+        """
+        text = self.norm_texts[row]
+        starts, counts = self._sentences(row)
+        got = [0.0] * len(starts)
+        for share, words in needles:
+            best_here: dict[int, float] = {}
+            for word, weight in words:
+                at = text.find(word)
+                while at >= 0:
+                    i = bisect_right(starts, at) - 1
+                    if weight > best_here.get(i, 0.0):
+                        best_here[i] = weight
+                    at = text.find(word, at + 1)
+            for i, weight in best_here.items():
+                got[i] += share * weight
+        if query.wants_number:  # how many, how much: a sentence without a figure does not say
+            got = [g for g, figure in zip(got, counts) if figure]
+        return max(got, default=0.0)
+
+    def _sentences(self, row: int) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+        """Where each sentence of a passage starts (a heading line is one) and whether it holds a figure;
+        worked out when the passage is first weighed, and kept."""
+        cut = self._sentence_cache.get(row)
+        if cut is None:
+            text, starts, figures, at = self.norm_texts[row], [], [], 0
+            for line in text.split("\n"):
+                for sentence in split_sentences(line):
+                    at = text.find(sentence, at)
+                    starts.append(at)
+                    figures.append(asks.has_figure(sentence))
+                    at += len(sentence)
+            cut = self._sentence_cache[row] = (tuple(starts), tuple(figures))
+        return cut
 
     def _figures_near_terms(self, query: Query, rows: np.ndarray) -> np.ndarray:
         """For each row: 1 when the thing the question counts stands right next to a figure.

@@ -208,6 +208,27 @@ def test_how_long_wants_a_length_of_time(tmp_path: Path):
     assert library.ask("图书馆闭馆改造了多久？").answered
 
 
+def test_the_passage_that_answers_in_one_sentence_beats_one_that_scatters_the_words(tmp_path: Path):
+    """阅览室 and 志愿者 twice each in short sentences of their own score higher as a whole passage; the
+    passage holding both in one sentence answers. Whether to answer is still judged on the whole passages."""
+    library = _one_article(tmp_path, "社区服务\n\n阅览室宽敞明亮。周末的阅览室很热闹。志愿者忙前忙后。暑假里志愿者更多。\n\n"
+                                     "街道今年修缮了活动中心的屋顶，更换了门窗和桌椅，添置了空调和饮水机，院子里种上了花草。"
+                                     "新招募的志愿者在阅览室帮读者找书。\n")
+    searcher = library.searcher
+    query = searcher.query("阅览室的志愿者做什么？")
+    scores, _ = searcher._scores(query, 3)
+    scattered, together = (next(i for i, p in enumerate(library.passages) if marker in p.text)
+                           for marker in ("宽敞明亮", "帮读者找书"))
+    assert scores[scattered] > scores[together]  # BM25 alone prefers the repeated words
+    answer = library.ask("阅览室的志愿者做什么？")
+    assert answer.answered and "帮读者找书" in answer.hits[0].passage.text
+    assert "宽敞明亮" in answer.hits[1].passage.text  # still offered, second
+    # how many: only a sentence with a figure can say, however many of the words it holds
+    counting = searcher.query("阅览室有多少志愿者？")
+    scores, candidates = searcher._scores(counting, 3)
+    assert searcher._sentence_bonus(counting, scores, candidates)[together] == 0.0
+
+
 def test_a_one_character_word_inside_an_article_word_counts_for_part(tmp_path: Path):
     """管 (被管起来) is the reader's short form of the article's 管控: some credit, less than a stand-in's."""
     from index.search import SINGLE_INSIDE
