@@ -302,6 +302,9 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("缴费期从哪天开始？", "集中缴费期为9月1日至12月31日。", wants_number=False)
     assert not asks.lacks_answer_type("新馆是在哪一年建的？", "新馆于2019年建成。", wants_number=False)
     assert asks.lacks_answer_type("专家从哪来？", "专家于9月1日到达。", wants_number=False)
+    # 打电话给我 asks for a call, 电话是多少 for a number
+    assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
+    assert asks.lacks_answer_type("客服电话是多少？", "工作人员将在3个工作日内联系您。", wants_number=True)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
     assert not asks.lacks_answer_type("多久抽查一次？", often, wants_number=True)
