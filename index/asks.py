@@ -151,8 +151,21 @@ def names_without_counting(text: str, counted: Iterable[str]) -> bool:
     present = [t for t in counted if t in text]
     if not present:
         return False
-    return not any(any(t in sentence for t in present) and has_figure(sentence)
-                   for sentence in _SENTENCE_END.split(text))
+    return not any(any(t in sentence for t in present) and has_figure(sentence) for sentence in _sentences(text))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """Sentences, a line that leads into a list (成绩速览：) joined to the line under it."""
+    lead = ""
+    for line in text.split("\n"):
+        if line.rstrip().endswith(("：", ":")):
+            lead += line
+            continue
+        for sentence in _SENTENCE_END.split(line):
+            yield lead + sentence
+        lead = ""
+    if lead:
+        yield lead
 
 
 def next_to_figure(text: str, term: str) -> bool:

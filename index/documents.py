@@ -213,8 +213,14 @@ def classify(blocks: list[Block]) -> list[Block]:
     """
     seen_body = False
     seen_title = False
+    listing = False  # short lines right under a lead-in line ('活动安排：', '联系人：') are its items
     for block in blocks:
         text = block.text
+        listed = (listing and not block.markup and block.gap_before == 0 and len(text) <= _HEADING_MAX
+                  and not any(ch in text for ch in _SENTENCE_END) and not _OUTLINE.match(text))
+        if listed:
+            block.markup = ITEM  # 7月15日（周二）上午9:30 绘本故事会, 社区居委会 周晓岚 138…: items, not headings
+        listing = listed or (not block.markup and _leads_in(block))
         if block.markup == HEADING:  # the file says so: the first before any prose is the title
             block.kind = "heading" if seen_body or seen_title else "title"
             seen_title = True

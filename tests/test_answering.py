@@ -312,6 +312,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.names_without_counting("朱家角是流动人口较多的社区。", ["流动人口"])
     assert not asks.names_without_counting("流动人口197859人。", ["流动人口"])
     assert not asks.names_without_counting("社区干部上门排查。", ["流动人口"])  # not named: not judged here
+    assert not asks.names_without_counting("成绩速览：\n男子组冠军：陈立航 1小时05分32秒", ["成绩"])  # a list's lead-in
     assert list(asks.choice_sides("会议用的是钉钉还是腾讯会议？")) == [("钉钉", "腾讯会议")]
     assert asks.next_to_figure("座位由原来的620个增加到1480个", "座位")
 

@@ -103,6 +103,19 @@ def test_a_photo_credit_makes_a_caption_even_after_a_full_stop():
     assert kinds["检查中也发现了一些问题，已责令整改。"] == "body"
 
 
+def test_short_lines_right_under_a_lead_in_line_are_its_list():
+    """活动安排： over dated lines, 联系人： over name-and-number lines: items of one list, not headings."""
+    text = ("社区通知\n\n下周停水，请大家提前储水。\n\n活动安排：\n7月15日（周二）上午9:30 绘本故事会（4至6岁）\n"
+            "8月2日（周六）全天 亲子跳蚤市场（不限年龄）\n\n联系人：\n社区居委会 周晓岚 138 5712 4406\n"
+            "施工负责人 杜志强 139 0671 2283\n\n另外，施工期间东门要开挖，请从北门进出。\n\n二、报名规则\n\n名额有限，报满为止。\n")
+    blocks = _doc(text).blocks
+    kinds = {b.text: b.kind for b in blocks}
+    assert "heading" not in [kinds[t] for t in kinds if "跳蚤市场" in t or "杜志强" in t]
+    assert any(t.startswith("活动安排：\n7月15日") and t.endswith("（不限年龄）") for t in kinds)  # one paragraph
+    assert kinds["二、报名规则"] == "heading"
+    assert kinds["另外，施工期间东门要开挖，请从北门进出。"] == "body"
+
+
 def test_a_question_over_its_answer_heads_it():
     """问：… then 答：…: the answer's passage carries the question, which says what it is about."""
     text = ("医保参保问答\n\n市医保局整理了群众最关心的问题，解答如下。\n\n"
