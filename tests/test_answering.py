@@ -293,6 +293,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
 
     assert asks.quantity_word("东湖街道有多少个小区") and not asks.quantity_word("疫情防控被比作哪几种战")
     assert asks.quantity_word("一共搞过几轮？") and asks.quantity_word("来了十几个人吗？")
+    assert asks.quantity_word("新水管多粗？") and asks.quantity_word("河道有多宽？")
     assert not any(map(asks.quantity_word, ("我打工好几年了，能参保吗？", "前几天的会开了吗？", "几乎都到了吗？")))
     assert asks.is_how_many_word("多少辆") and not asks.is_how_many_word("车辆")
     assert asks.is_date("2025年") and asks.is_date("5月1日") and not asks.is_date("80个")
