@@ -33,7 +33,8 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期"
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|年)[^，。；！？]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
-    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃)|[一二三四五六七八九十]+度")),
+    # ℃ reads °C once normalized (NFKC), as the passages are
+    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     # 打电话给我 asks for a call, not a number
     (re.compile(r"(?<![打来回])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),

@@ -9,6 +9,7 @@ from pathlib import Path
 from core_fixtures import seeds_library  # noqa: F401  (fixture)
 from bot import render
 from index.library import Library, example_questions
+from index.tokens import article_text
 
 
 def test_answers_with_the_passage_and_marks_its_best_sentence(seeds_library):
@@ -303,6 +304,8 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("缴费期从哪天开始？", "集中缴费期为9月1日至12月31日。", wants_number=False)
     assert not asks.lacks_answer_type("新馆是在哪一年建的？", "新馆于2019年建成。", wants_number=False)
     assert asks.lacks_answer_type("专家从哪来？", "专家于9月1日到达。", wants_number=False)
+    # a temperature, however the article writes its degrees (℃ is °C once normalized)
+    assert not asks.lacks_answer_type("开跑时气温多少度？", article_text("起跑时气温9℃。"), wants_number=True)
     # 打电话给我 asks for a call, 电话是多少 for a number
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
     assert asks.lacks_answer_type("客服电话是多少？", "工作人员将在3个工作日内联系您。", wants_number=True)
