@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.passages import Passage, split_sentences
+from index.passages import Passage, sentences_by_line
 from index.tokens import normalize
 
 Span = tuple[int, int]
@@ -102,16 +102,10 @@ def _layout(text: str) -> tuple[str, bool, tuple[tuple[str, Span, str], ...]]:
     searchable = normalized_text if same_length else text
     sentences: list[tuple[str, Span, str]] = []
     position = 0
-    for sentence in _sentences_with_lines(text):
+    for sentence in sentences_by_line(text):
         start = text.find(sentence, position)
         end = start + len(sentence)
         position = end
         sentences.append((sentence, (start, end), searchable[start:end]))
     return normalized_text, same_length, tuple(sentences)
 
-
-def _sentences_with_lines(text: str) -> list[str]:
-    out: list[str] = []
-    for line in text.split("\n"):
-        out.extend(split_sentences(line))
-    return out

@@ -38,7 +38,8 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     # 打电话给我 asks for a call, not a number
     (re.compile(r"(?<![打来回])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
-    (re.compile(r"从哪里|从哪儿|从哪(?![些个种位方一天年月日号])|哪里来|哪儿来"),  # 从哪天 asks when  # where from: a place, or the body sending
+    # where from: a place, or the body sending (从哪天 asks when)
+    (re.compile(r"从哪里|从哪儿|从哪(?![些个种位方一天年月日号])|哪里来|哪儿来"),
      re.compile(r"(?:在|于|从|来自|由)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|中心|医院|学校|馆|所|站)"
                 r"|[\u4e00-\u9fff]{2,10}(?:中心|医院|卫生院|派出所|局|委|院|校|站|公司|单位|部门|机关|社区|街道|[省市县区镇乡村])")),
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号])|什么地方|位置|位于|哪个城市|哪座城市"),

@@ -35,10 +35,12 @@ class Passage:
 
     def sentences(self) -> list[str]:
         """The sentences of the shown text, punctuation kept; a heading line counts as one."""
-        out: list[str] = []
-        for line in self.text.split("\n"):
-            out.extend(split_sentences(line))
-        return out
+        return sentences_by_line(self.text)
+
+
+def sentences_by_line(text: str) -> list[str]:
+    """The sentences of a passage's text, line by line: a heading line, a list item, counts as one."""
+    return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
 
 
 def split_sentences(text: str) -> list[str]:

@@ -30,7 +30,7 @@ import numpy as np
 from index import asks, lexicon
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
-from index.passages import Passage, split_sentences
+from index.passages import Passage, sentences_by_line
 from index.tokens import article_text, bigrams, question_text, stopwords, tokenize, word_bigrams, words
 
 WORD_SHARE = 0.6  # blend: words field vs bigram field, each normalized per question
@@ -233,9 +233,9 @@ class Searcher:
         whether the article answers: declining was built and measured on it.
         That match plus the share of the question in the passage's best
         sentence says which passage answers: the one holding the question's
-        words in one sentence beats one that scatters them over 300 characters. Should
-        that passage lack the kind of answer asked (a date, a sum) where the
-        first order's does not, the first order is shown.
+        words in one sentence beats one that scatters them over 300
+        characters. Should that passage lack the kind of answer asked (a
+        date, a sum) where the first order's does not, the first order is shown.
         """
         scored = self._scores(query, limit)
         if scored is None:
@@ -250,12 +250,8 @@ class Searcher:
         return shown, decision
 
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
-        """The best `limit` passages with any score, best first (as search() shows them); ties keep article order."""
-        scored = self._scores(query, limit)
-        if scored is None:
-            return []
-        scores, candidates = scored
-        return self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates, limit)
+        """The best `limit` passages with any score, best first, as search() shows them; ties keep article order."""
+        return self.search(query, limit)[0]
 
     def _scores(self, query: Query, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
         """Each passage's match to the question, and the candidates: the leading rows with any score.
@@ -325,12 +321,11 @@ class Searcher:
         cut = self._sentence_cache.get(row)
         if cut is None:
             text, starts, figures, at = self.norm_texts[row], [], [], 0
-            for line in text.split("\n"):
-                for sentence in split_sentences(line):
-                    at = text.find(sentence, at)
-                    starts.append(at)
-                    figures.append(asks.has_figure(sentence))
-                    at += len(sentence)
+            for sentence in sentences_by_line(text):
+                at = text.find(sentence, at)
+                starts.append(at)
+                figures.append(asks.has_figure(sentence))
+                at += len(sentence)
             cut = self._sentence_cache[row] = (tuple(starts), tuple(figures))
         return cut
 
