@@ -40,7 +40,10 @@ _CAPTION_MAX = 120
 # a question-and-answer article: 问：… over 答：…; the question is what its answer is about, as a heading is
 _QUESTION_LINE = re.compile(r"^(?:\d{1,2}[.、．]\s*)?(?:问|問|问题|問題|提问|[Qq])\s*\d{0,2}\s*[：:]")
 _ANSWER_LINE = re.compile(r"^(?:答|回答|解答|[Aa])\s*[：:]")
+# an interview: 记者：…？ over 孟主任：…, each line opened by who speaks
+_SPEAKER = re.compile(r"^([\u4e00-\u9fff]{1,6})[：:]")
 _QUESTION_MAX = 120
+_ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．]|[①-⑳])")  # an item's number
 _FACT_LINE = re.compile(r"^[^：:]{1,12}[：:].*\d")  # 热线：0578-…, 地址：…1号
 _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
 
@@ -216,8 +219,9 @@ def classify(blocks: list[Block]) -> list[Block]:
     listing = False  # short lines right under a lead-in line ('活动安排：', '联系人：') are its items
     for block in blocks:
         text = block.text
-        listed = (listing and not block.markup and block.gap_before == 0 and len(text) <= _HEADING_MAX
-                  and not any(ch in text for ch in _SENTENCE_END) and not _OUTLINE.match(text))
+        listed = listing and not block.markup and block.gap_before == 0 and (
+            _ENUMERATED.match(text) is not None  # （一）建筑物的楼道…； under 禁止在下列区域…：
+            or len(text) <= _HEADING_MAX and not any(ch in text for ch in _SENTENCE_END) and not _OUTLINE.match(text))
         if listed:
             block.markup = ITEM  # 7月15日（周二）上午9:30 绘本故事会, 社区居委会 周晓岚 138…: items, not headings
         listing = listed or (not block.markup and _leads_in(block))
@@ -239,6 +243,8 @@ def classify(blocks: list[Block]) -> list[Block]:
         elif not seen_body and not seen_title:
             block.kind = "title"
             seen_title = True
+        elif not seen_body and _OUTLINE.match(text):
+            block.kind = "heading"  # 第一章 总则 right under the title: the first chapter, not a subtitle
         elif not seen_body:
             block.kind = "subtitle"
         elif (block.gap_before >= 2 or _PHOTO_LINE.search(text)) and not _OUTLINE.match(text):
@@ -246,9 +252,8 @@ def classify(blocks: list[Block]) -> list[Block]:
         else:
             block.kind = "heading"
     for block, following in zip(blocks, blocks[1:]):
-        if (not block.markup and len(block.text) <= _QUESTION_MAX and _QUESTION_LINE.match(block.text)
-                and _ANSWER_LINE.match(following.text)):
-            block.kind, block.markup = "heading", HEADING  # 问：… over 答：…, as a FAQ is laid out
+        if not block.markup and len(block.text) <= _QUESTION_MAX and _asked_and_answered(block.text, following.text):
+            block.kind, block.markup = "heading", HEADING  # 问：… over 答：…, as a FAQ or an interview is laid out
     for previous, block, following in zip([None] + blocks, blocks, blocks[1:] + [None]):
         if (block.kind == "heading" and not block.markup and not _OUTLINE.match(block.text)
                 and (following is None or following.kind in ("heading", "caption"))):
@@ -257,6 +262,15 @@ def classify(blocks: list[Block]) -> list[Block]:
             block.kind, block.markup = "heading", HEADING  # '1. 工作目标' over its paragraph: no list
     _unlike_the_subheads_is_a_caption(blocks)
     return blocks
+
+
+def _asked_and_answered(text: str, following: str) -> bool:
+    """问：… over 答：…; or a question put by one speaker (记者：…？) over another's reply (孟主任：…)."""
+    if _QUESTION_LINE.match(text):
+        return _ANSWER_LINE.match(following) is not None
+    asker, replier = _SPEAKER.match(text), _SPEAKER.match(following)
+    return (asker is not None and replier is not None and asker.group(1) != replier.group(1)
+            and text.rstrip().endswith(("？", "?")))
 
 
 def _unlike_the_subheads_is_a_caption(blocks: list[Block]) -> None:

@@ -116,6 +116,20 @@ def test_short_lines_right_under_a_lead_in_line_are_its_list():
     assert kinds["另外，施工期间东门要开挖，请从北门进出。"] == "body"
 
 
+def test_a_regulation_reads_as_chapters_with_numbered_items_under_their_article():
+    """第一章 总则 right under the title is a chapter, not a subtitle; （一）…； lines under 下列区域： are one list."""
+    text = ("某市电动自行车停放充电管理办法\n\n某市人民政府令第87号　2024年4月2日公布\n\n第一章　总则\n\n"
+            "第一条　为了规范电动自行车停放和充电行为，制定本办法。\n\n第二章　停放规范\n\n"
+            "第九条　禁止在下列区域停放电动自行车：\n（一）建筑物的楼道、楼梯间和安全出口；\n（二）电梯轿厢和电梯前室；\n"
+            "（三）其他影响安全疏散的公共区域。\n\n第十条　禁止携带蓄电池进入电梯轿厢。\n")
+    blocks = _doc(text).blocks
+    kinds = {b.text: b.kind for b in blocks}
+    assert kinds["第一章 总则"] == kinds["第二章 停放规范"] == "heading"  # the ideographic space read as a space
+    listed = next(t for t in kinds if t.startswith("第九条"))
+    assert listed.endswith("（三）其他影响安全疏散的公共区域。") and kinds[listed] == "body"
+    assert kinds["第十条 禁止携带蓄电池进入电梯轿厢。"] == "body"
+
+
 def test_a_question_over_its_answer_heads_it():
     """问：… then 答：…: the answer's passage carries the question, which says what it is about."""
     text = ("医保参保问答\n\n市医保局整理了群众最关心的问题，解答如下。\n\n"
@@ -129,6 +143,11 @@ def test_a_question_over_its_answer_heads_it():
     answer = next(p for p in passages if "手机App" in p.text)
     assert answer.section == "问：可以通过哪些渠道缴费？" and answer.text.startswith("问：可以通过哪些渠道缴费？")
     assert next(p for p in passages if "银行网点" in p.text).section == "问：可以通过哪些渠道缴费？"
+    interview = ("访急救中心主任\n\n急救中心今年3月启用。\n\n记者：床位和人员配置情况如何？\n\n"
+                 "孟主任：中心现有床位96张，医护人员142名。\n\n记者：设备呢？我听说很贵。\n\n孟主任：主要设备投入4200万元。\n")
+    kinds = _kinds(interview)
+    assert kinds["记者：床位和人员配置情况如何？"] == "heading"  # one speaker asks, the other replies
+    assert kinds["记者：设备呢？我听说很贵。"] == "body"  # not a question line: it ends otherwise
 
 
 def test_a_label_with_a_figure_is_a_fact_not_a_heading():

@@ -5,7 +5,7 @@ article's questions were written before tuning and never tuned on. The third
 article is Markdown (headings, lists, emphasis), the fourth a plan in plain
 text with outline headings (二、, （一）) and numbered lists; neither was tuned
 on. The fresh and blind1–8 sets (seed article) and the festival,
-hospital, school, metro, scenic, faq, flood, inspect, recall, village, water, sports and museum articles with their questions were written blind by
+hospital, school, metro, scenic, faq, flood, inspect, recall, village, water, sports, museum, interview and rules articles with their questions were written blind by
 helpers that saw only an article and the dev set's format; the README says
 which were read for misses afterwards and gives each one's first figures."""
 
@@ -53,6 +53,8 @@ FLOORS = {
     "sports": (0.878, 0.57, 0.152),
     "blind8": (0.941, 0.33, 0.03),
     "museum": (0.787, 0.42, 0.152),
+    "interview": (0.909, 0.57, 0.152),
+    "rules": (0.818, 0.71, 0.122),
 }
 
 
@@ -85,7 +87,7 @@ SEED_SETS = {"heldout": HELDOUT_SET, "fresh": DATA / "fresh.jsonl", "blind": DAT
 ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": "festival", "hospital": "hospital",
             "school": "school", "metro": "metro", "scenic": "scenic", "faq": "faq", "flood": "flood",
             "inspect": "inspect", "recall": "recall", "village": "village", "water": "water", "sports": "sports",
-            "museum": "museum"}
+            "museum": "museum", "interview": "interview", "rules": "rules"}
 
 
 @pytest.mark.parametrize("name", SEED_SETS)
