@@ -174,10 +174,15 @@ def next_to_figure(text: str, term: str) -> bool:
     """Does a figure stand within four characters after (由原来的620个), or right before, the term?"""
     start = text.find(term)
     while start >= 0:
-        if _FIGURE_AFTER.match(text, start + len(term)) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]):
+        if figure_by(text, start, start + len(term)):
             return True
         start = text.find(term, start + 1)
     return False
+
+
+def figure_by(text: str, start: int, end: int) -> bool:
+    """Does a figure stand within four characters after text[start:end], or right before it?"""
+    return bool(_FIGURE_AFTER.match(text, end) or _FIGURE_BEFORE.search(text[max(0, start - 5):start]))
 
 
 def choice_sides(question: str) -> Iterator[tuple[str, str]]:

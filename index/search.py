@@ -46,6 +46,7 @@ PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 SENTENCE_WEIGHT = 2.0  # the best sentence's share (0–1) against the passage's match (about 0–1.5): it mostly decides
 WEIGHED_SENTENCES = 10  # leading candidates whose sentences are weighed; the rest are far behind
+COUNTED_APART = 0.5  # a how-many question's counted thing, in a sentence but with no figure by it
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
@@ -306,8 +307,12 @@ class Searcher:
                 at = text.find(word)
                 while at >= 0:
                     i = bisect_right(starts, at) - 1
-                    if weight > best_here.get(i, 0.0):
-                        best_here[i] = weight
+                    # how many: the thing counted counts in full where a figure stands by it (小区80个), not
+                    # where it is only mentioned (小区监测)
+                    here = weight * COUNTED_APART if word in query.counted and not asks.figure_by(
+                        text, at, at + len(word)) else weight
+                    if here > best_here.get(i, 0.0):
+                        best_here[i] = here
                     at = text.find(word, at + 1)
             for i, weight in best_here.items():
                 got[i] += share * weight

@@ -209,6 +209,12 @@ def test_how_long_wants_a_length_of_time(tmp_path: Path):
     assert library.ask("图书馆闭馆改造了多久？").answered
 
 
+def test_a_how_many_question_is_answered_where_its_thing_is_counted(seeds_library):
+    """东湖有几个小区: 小区监测 in a sentence about 350 cadres of 东湖 is no count of 小区; 小区80个 is."""
+    assert "小区80个" in seeds_library.ask("东湖有几个小区？").hits[0].passage.text
+    assert "小区80个" in seeds_library.ask("东湖街道有多少个小区").hits[0].passage.text
+
+
 def test_the_passage_that_answers_in_one_sentence_beats_one_that_scatters_the_words(tmp_path: Path):
     """阅览室 and 志愿者 twice each in short sentences of their own score higher as a whole passage; the
     passage holding both in one sentence answers. Whether to answer is still judged on the whole passages."""
@@ -224,7 +230,8 @@ def test_the_passage_that_answers_in_one_sentence_beats_one_that_scatters_the_wo
     answer = library.ask("阅览室的志愿者做什么？")
     assert answer.answered and "帮读者找书" in answer.hits[0].passage.text
     assert "宽敞明亮" in answer.hits[1].passage.text  # still offered, second
-    # how many: only a sentence with a figure can say, however many of the words it holds
+    # how many: only a sentence with a figure can say, however many of the words it holds; and the thing
+    # counted counts in full only where a figure stands by it
     counting = searcher.query("阅览室有多少志愿者？")
     scores, candidates = searcher._scores(counting, 3)
     assert searcher._sentence_bonus(counting, scores, candidates)[together] == 0.0
