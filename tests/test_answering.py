@@ -130,6 +130,7 @@ def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
     assert library.ask("余杭区东湖街道的卡口累计检查了多少辆车？").answered
     assert not library.ask("余杭区南苑街道的卡口累计检查了多少辆车？").answered
     assert library.ask("整个街道的卡口累计检查了多少辆车？").answered  # 整个 is no name
+    assert library.ask("我住村里，街道的卡口累计检查了多少辆车？").answered  # 我住|村里: no name either
 
 
 def test_how_many_words_find_the_figure_but_are_not_asked_of_the_article(tmp_path: Path):
