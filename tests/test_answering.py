@@ -316,7 +316,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("开跑时气温多少度？", article_text("起跑时气温9℃。"), wants_number=True)
     # 打电话给我 asks for a call, 电话是多少 for a number
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
-    assert not asks.lacks_answer_type("接听电话有什么时间要求？", "调度员须在10秒内接听。", wants_number=False)
+    assert not asks.lacks_answer_type("接听电话有什么要求？", "调度员须在10秒内接听。", wants_number=False)
     assert asks.lacks_answer_type("客服电话是多少？", "工作人员将在3个工作日内联系您。", wants_number=True)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
