@@ -53,8 +53,8 @@ _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where 
 _ASPECT = frozenset("了过着")  # what follows a verb to say it happened (投了, 查过), when jieba glues them
 _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
-_NAME_TAGS = frozenset({"ns", "nr", "nz"})
-_PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never opens with one  # jieba's tags for place, person and other proper names
+_NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
+_PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never opens with one
 
 
 @dataclass(frozen=True)
@@ -440,7 +440,8 @@ class Searcher:
                 continue
             if _PLACE.fullmatch(term):
                 return True
-            if (len(term) >= 2 and term[0] not in _PRONOUNS and any(term + kind in query.text for kind in _PLACE_SUFFIX)
+            if (len(term) >= 2 and term[0] not in _PRONOUNS
+                    and any(term + kind in query.text for kind in _PLACE_SUFFIX)
                     and lexicon.tag_of(term) in _NAME_TAGS | {None}):
                 return True
         return False
