@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Callable
 from pathlib import Path
 
-from index import pinyin
+from index import lexicon, pinyin
 from index.substrings import Substrings
 
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
@@ -247,8 +247,10 @@ class Expander:
             weight = SOUND_WEIGHT if len(piece) >= 3 else SHORT_SOUND_WEIGHT
             for term in missing:
                 # the stretch must hold the whole missing word or lie inside it: 侦查兵 for 侦查,
-                # never 种点 (across 接种|点) for 接种
-                if len(term) >= 2 and (term in piece or piece in term):
+                # never 种点 (across 接种|点) for 接种; and two characters inside a word the reader
+                # spelled right are no typo (把手 in 一把手 is not 把守)
+                if len(term) >= 2 and (term in piece or piece in term) and not (
+                        len(piece) < 3 and piece != term and lexicon.is_counted(term)):
                     out[term][word] = max(out[term].get(word, 0.0), weight)
         return out
 

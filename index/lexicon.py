@@ -31,6 +31,7 @@ from pathlib import Path
 import jieba
 
 FORMAT = b"jieba-lazy-1"
+FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 _HEADER = struct.Struct("<12sQ")  # format tag, header length
 
 
@@ -248,3 +249,11 @@ def tag_of(word: str) -> str | None:
     except (OSError, ValueError):
         return None
     return line[2] if len(line) >= 3 else None
+
+
+def is_counted(word: str) -> bool:
+    """jieba's dictionary lists the word with a count of its own: a word people write, not a typo."""
+    dictionary = jieba.dt
+    if not dictionary.initialized:
+        dictionary.initialize()
+    return (dictionary.FREQ.get(word) or 0) > FLOOR_COUNT

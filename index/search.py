@@ -28,6 +28,7 @@ import jieba
 import numpy as np
 
 from index import asks, lexicon
+from index.lexicon import FLOOR_COUNT
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage, sentences_by_line
@@ -41,7 +42,6 @@ RARE = 13.5  # specificity of a word rarer than about 1 in 700,000 words of jieb
 MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage must contain
 SINGLE_INSIDE = 0.4  # a one-character question word found only inside an article word (管 in 管控)
 MAX_QUESTION_CHARS = 500
-FLOOR_COUNT = 3  # jieba's dictionary gives this count (or less) to the words it lists without having counted them
 PICTURE_BONUS = 0.25  # questions about a photo: the caption passages
 CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 SENTENCE_WEIGHT = 2.0  # the best sentence's share (0–1) against the passage's match (about 0–1.5): it mostly decides

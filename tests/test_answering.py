@@ -351,6 +351,14 @@ def test_a_mistyped_term_the_article_puts_in_quotes_is_corrected_whole(tmp_path:
     assert "巡查员" in library.ask("寻查员指的是哪些人？").hits[0].passage.text
 
 
+def test_two_characters_inside_a_word_spelled_right_are_no_typo(tmp_path: Path):
+    """一把手 is a word of its own: its 把手 is not a mistyped 把守, though they sound alike."""
+    library = _one_article(tmp_path, "群防群控\n\n志愿者把守道口检查关。\n\n街道主任担任领导小组组长。\n")
+    stand_ins = library.searcher.query("谁是一把手？").stand_ins["一把手"]
+    assert "把守" not in stand_ins and "主任" in stand_ins
+    assert library.searcher.query("志愿者在道口把手吗？").stand_ins["把手"]["把守"] == 0.6  # the whole word: a typo
+
+
 def test_a_readers_estimate_is_no_figure_the_article_must_hold(tmp_path: Path):
     """过十万, 两千多, 上万: the reader guesses at a size; the article's 145056 answers it."""
     from index import asks
