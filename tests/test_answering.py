@@ -124,6 +124,17 @@ def _one_article(tmp_path: Path, text: str) -> Library:
     return Library.load(tmp_path, cache=False)
 
 
+def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
+    """The article names the police station and its 组长, not its 所长, nor a 副组长: it does not say who they are."""
+    library = _one_article(tmp_path, "联防联控\n\n东湖派出所民警每天巡查卡口，派出所抽调152人参与排查。\n\n"
+                                     "街道成立以办事处主任王明为组长的防疫领导小组。\n")
+    for question in ("东湖派出所的所长叫什么名字？", "防疫领导小组的副组长是谁？"):
+        answer = library.ask(question)
+        assert not answer.answered and answer.reason == "not_in_article", question
+    assert library.ask("防疫领导小组的组长是谁？").answered  # the post named: the article says who
+    assert library.ask("东湖派出所抽调了多少人？").answered  # not a who-question: the post rule stays out
+
+
 def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
     """jieba cuts 南苑街道 into 南苑 | 街道: the article never names 南苑, so the question is about elsewhere."""
     library = _one_article(tmp_path, "街道卡口\n\n余杭区东湖街道的卡口累计检查车辆5000辆。\n\n街道还设立了流动检查点。\n")
