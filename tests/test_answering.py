@@ -124,6 +124,18 @@ def _one_article(tmp_path: Path, text: str) -> Library:
     return Library.load(tmp_path, cache=False)
 
 
+def test_a_and_b_finds_the_word_that_shortens_them(tmp_path: Path):
+    """大夫和护士 is 医护人员 in the article: a morpheme of each, 医 lent by 大夫's synonym 医生 (which the
+    thesaurus kept because the article uses it)."""
+    library = _one_article(tmp_path, "联防联控\n\n各卫生服务中心抽调近231名医护人员跟踪落实健康管理。\n\n"
+                                     "社区干部连同社区医生每天上门测量体温。\n")
+    stand_ins = library.searcher.query("派出了多少大夫和护士？").stand_ins
+    assert "医护人员" in stand_ins["大夫"] and "医护人员" in stand_ins["护士"]
+    answer = library.ask("卫生院派出了多少大夫和护士？")
+    assert answer.answered and "231名医护人员" in answer.hits[0].passage.text
+    assert "医护人员" not in library.searcher.query("大夫的护士有多少？").stand_ins.get("护士", {})  # no 'and'
+
+
 def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
     """The article names the police station and its 组长, not its 所长, nor a 副组长: it does not say who they are."""
     library = _one_article(tmp_path, "联防联控\n\n东湖派出所民警每天巡查卡口，派出所抽调152人参与排查。\n\n"
