@@ -352,6 +352,12 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
     assert not asks.lacks_answer_type("接听电话有什么要求？", "调度员须在10秒内接听。", wants_number=False)
     assert asks.lacks_answer_type("客服电话是多少？", "工作人员将在3个工作日内联系您。", wants_number=True)
+    # a fee asked for as a sum or by its rate wants a sum of money; whether it is free does not
+    lot = "铁路二村把锅炉房改建成停车场，新增停车位80个。"
+    assert asks.lacks_answer_type("新停车场每个月的停车费是多少？", lot, wants_number=True)
+    assert asks.lacks_answer_type("改造完成后物业费按什么标准收取？", lot, wants_number=False)
+    assert not asks.lacks_answer_type("停车费是多少？", "停车费每月150元。", wants_number=True)
+    assert not asks.lacks_answer_type("停车场免费吗？", lot, wants_number=False)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
     assert not asks.lacks_answer_type("多久抽查一次？", often, wants_number=True)
