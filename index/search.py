@@ -193,7 +193,8 @@ class Searcher:
         return specificity(term) * (1.0 - TOPIC_DISCOUNT * share)
 
     def _split_compound(self, word: str) -> list[str]:
-        """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头).
+        """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头);
+        a verb's complement or aspect that jieba glued on is cut off.
 
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
@@ -203,6 +204,9 @@ class Searcher:
                 and (word[1] in _COMPLEMENTS
                      or word[1] in _ASPECT and (dictionary.FREQ.get(word) or 0) <= FLOOR_COUNT)):
             return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
+        if (len(word) >= 3 and word[0] in _ASPECT and word not in self.words.rows
+                and word[1:] in self.words.rows and not lexicon.is_counted(word)):
+            return [word[1:]]  # 出现|过新冠: the aspect of the verb before, glued to the thing after
         if (len(word) == 4 and word not in self.words.rows and _CJK4.fullmatch(word)
                 and dictionary.FREQ.get(word[:2]) and dictionary.FREQ.get(word[2:])):
             return [word[:2], word[2:]]

@@ -391,6 +391,12 @@ def test_a_mistyped_term_the_article_puts_in_quotes_is_corrected_whole(tmp_path:
     assert "巡查员" in library.ask("寻查员指的是哪些人？").hits[0].passage.text
 
 
+def test_an_aspect_particle_glued_to_the_next_word_is_cut_off(seeds_library):
+    """jieba cuts 出现过新冠 as 出现 | 过新冠: the 过 belongs to the verb, the article says 新冠."""
+    terms = seeds_library.searcher.query("这片地方有没有出现过新冠病例？").terms
+    assert "新冠" in terms and "过新冠" not in terms
+
+
 def test_two_characters_inside_a_word_spelled_right_are_no_typo(tmp_path: Path):
     """一把手 is a word of its own: its 把手 is not a mistyped 把守, though they sound alike."""
     library = _one_article(tmp_path, "群防群控\n\n志愿者把守道口检查关。\n\n街道主任担任领导小组组长。\n")
