@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
 
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|入镜|上镜|图中|图里|拍")
 # words that ask about the article as a publication (who wrote it, under what title), which its
@@ -18,6 +20,8 @@ _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|
 _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
 # 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
 _WHO = re.compile(r"谁|哪位|叫什么|什么名字|姓什么|姓名")
+_NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # the answer is a name, not a role
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
@@ -73,6 +77,40 @@ def asks_for_photo(question: str) -> bool:
 def asks_who(question: str) -> bool:
     """谁, 叫什么, 哪位: the answer is a person."""
     return bool(_WHO.search(question))
+
+
+def asked_name(question: str) -> re.Match[str] | None:
+    """叫什么名字, 姓什么: where the question asks for a name (of whatever is named just before it)."""
+    return _NAME.search(question)
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    text = resources.files("index").joinpath("data/surnames.txt").read_text(encoding="utf-8")
+    return frozenset(ch for line in text.splitlines() if not line.startswith("#") for ch in line.strip())
+
+
+def names_holder(text: str, role: str) -> bool:
+    """The text gives a name right beside the role: 书记俞春富, 沈立群馆长.
+
+    A name is two or three characters opening with a common surname,
+    after the role or before it (where nothing else runs into the name).
+    A deputy's title (副局长) does not name the holder of the post itself.
+    """
+    surnames = _surnames()
+    for match in re.finditer(re.escape(role), text):
+        start, end = match.span()
+        if start and text[start - 1] == "副" and not role.startswith("副"):
+            continue
+        after = text[end:end + 2]
+        if len(after) == 2 and after[0] in surnames and _CJK.match(after[1]):
+            return True
+        for size in (2, 3):
+            name = text[max(start - size, 0):start]
+            if (len(name) == size and name[0] in surnames and all(map(_CJK.match, name))
+                    and (start - size == 0 or not _CJK.match(text[start - size - 1]))):
+                return True
+    return False
 
 
 def asks_about_article(question: str) -> bool:

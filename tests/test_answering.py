@@ -158,6 +158,21 @@ def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
     assert library.ask("东湖派出所抽调了多少人？").answered  # not a who-question: the post rule stays out
 
 
+def test_a_name_asked_of_a_post_the_passage_names_without_anyone(tmp_path: Path):
+    """The passage names the 党工委书记 but no one beside it; 劳模书记 has 俞春富 right after it."""
+    from index import asks
+
+    library = _one_article(tmp_path, "复工复产\n\n街道党工委书记带领干部走访企业，帮助企业复工复产。\n\n"
+                                     "村社干部冲锋在前，有“劳模”书记俞春富等。\n")
+    answer = library.ask("街道党工委书记叫什么名字？")
+    assert not answer.answered and answer.reason == "not_in_article"
+    answer = library.ask("那个劳模书记叫什么名字？")
+    assert answer.answered and "俞春富" in answer.hits[0].passage.text
+    assert asks.names_holder("市图书馆馆长沈立群介绍", "馆长") and asks.names_holder("，沈立群馆长说", "馆长")
+    assert not asks.names_holder("市体育局副局长宋建华介绍", "局长")  # a deputy is not the holder of the post
+    assert not asks.names_holder("街道党工委书记带领干部", "书记")
+
+
 def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
     """jieba cuts 南苑街道 into 南苑 | 街道: the article never names 南苑, so the question is about elsewhere."""
     library = _one_article(tmp_path, "街道卡口\n\n余杭区东湖街道的卡口累计检查车辆5000辆。\n\n街道还设立了流动检查点。\n")
