@@ -251,6 +251,14 @@ def tag_of(word: str) -> str | None:
     return line[2] if len(line) >= 3 else None
 
 
+def is_listed(word: str) -> bool:
+    """jieba's dictionary lists the word, counted or not (常住人口)."""
+    dictionary = jieba.dt
+    if not dictionary.initialized:
+        dictionary.initialize()
+    return bool(dictionary.FREQ.get(word))
+
+
 def is_counted(word: str) -> bool:
     """jieba's dictionary lists the word with a count of its own: a word people write, not a typo."""
     dictionary = jieba.dt

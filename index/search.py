@@ -462,6 +462,20 @@ class Searcher:
         return asks.asks_who(query.text) and any(
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
+    def _counts_another_kind(self, query: Query) -> bool:
+        """东湖街道的常住人口有多少, where the article has 人口 only as 流动人口 and never 常住.
+
+        A how-many question whose counted thing is a kind the dictionary
+        names (常住 + 人口), with the article lacking the word for the kind
+        altogether, asks for a figure of a kind the article does not count.
+        """
+        if not query.counted:
+            return False
+        return any(kind + thing in query.text and lexicon.is_listed(kind + thing)
+                   and query.found[kind] == 0.0 and query.found[thing] >= 0.5
+                   and (kind in query.counted or thing in query.counted)
+                   for kind, thing in zip(query.terms, query.terms[1:]))
+
     def _asks_a_name_not_given(self, query: Query, row: int) -> bool:
         """党工委书记叫什么名字, where the passage names the post but no one beside it: the name is not given.
 
@@ -516,7 +530,7 @@ class Searcher:
                 or self._names_another_place(query, found) or self._names_another_instance(query, found)
                 or self._counts_nothing_asked(query, ranked[0].row)
                 or self._offers_only_absent_choices(query) or self._asks_who_holds_an_absent_post(query, found)
-                or self._asks_a_name_not_given(query, ranked[0].row)):
+                or self._asks_a_name_not_given(query, ranked[0].row) or self._counts_another_kind(query)):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)

@@ -158,6 +158,15 @@ def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
     assert library.ask("东湖派出所抽调了多少人？").answered  # not a who-question: the post rule stays out
 
 
+def test_how_many_of_a_kind_the_article_never_names(tmp_path: Path):
+    """常住人口: the article counts 流动人口 and never says 常住, so it gives no figure of that kind."""
+    library = _one_article(tmp_path, "地毯排查\n\n街道累计排查流动人口197859人、出租房14315户。\n\n"
+                                     "村社干部逐户上门核实信息。\n")
+    answer = library.ask("街道的常住人口有多少？")
+    assert not answer.answered and answer.reason == "not_in_article"
+    assert library.ask("街道的流动人口有多少？").answered
+
+
 def test_a_name_asked_of_a_post_the_passage_names_without_anyone(tmp_path: Path):
     """The passage names the 党工委书记 but no one beside it; 劳模书记 has 俞春富 right after it."""
     from index import asks
