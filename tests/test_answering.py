@@ -376,6 +376,11 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
     assert not asks.lacks_answer_type("接听电话有什么要求？", "调度员须在10秒内接听。", wants_number=False)
     assert asks.lacks_answer_type("客服电话是多少？", "工作人员将在3个工作日内联系您。", wants_number=True)
+    # which village, which community: a place of that kind, named; 村(社区)干部 names none
+    cadres = "269名村(社区)干部作为主力军，有冲锋在前的“劳模”书记俞春富等。"
+    assert asks.lacks_answer_type("俞春富是哪个村的书记？", cadres, wants_number=False)
+    assert not asks.lacks_answer_type("俞春富是哪个村的书记？", "瓶窑镇张堰村书记俞春富", wants_number=False)
+    assert not asks.lacks_answer_type("东湖街道属于杭州哪个区？", "杭州余杭区东湖街道", wants_number=False)
     # a fee asked for as a sum or by its rate wants a sum of money; whether it is free does not
     lot = "铁路二村把锅炉房改建成停车场，新增停车位80个。"
     assert asks.lacks_answer_type("新停车场每个月的停车费是多少？", lot, wants_number=True)
