@@ -52,9 +52,13 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
-# which village, which community, which district…: a place of that kind, named (朱家角社区, 余杭区)
-_ANSWER_TYPES += tuple((re.compile(rf"哪一?个{kind}|哪{kind}"), re.compile(rf"[\u4e00-\u9fff]{{2,8}}{kind}"))
-                       for kind in ("村", "社区", "镇", "街道", "乡", "县", "区", "市", "省"))
+# which village, which hospital, which road…: a place or body of that kind, named (朱家角社区, 余杭区, 人民医院,
+# 桂香路); kinds that end the names of places and bodies in general Chinese
+_NAMED_KINDS = ("村", "社区", "镇", "街道", "乡", "县", "区", "市", "省", "国家", "路", "街", "站", "山", "河", "湖",
+                "报社", "医院", "卫生院", "公司", "工厂", "厂", "学校", "大学", "中学", "小学", "幼儿园", "银行",
+                "酒店", "宾馆", "超市", "商场", "店", "小区", "公园", "景区", "寺", "馆", "派出所", "法院", "机场")
+_ANSWER_TYPES += tuple((re.compile(rf"哪一?[家个所座条些]?{kind}"), re.compile(rf"[\u4e00-\u9fff]{{2,10}}{kind}"))
+                       for kind in _NAMED_KINDS)
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")

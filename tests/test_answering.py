@@ -381,6 +381,11 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("俞春富是哪个村的书记？", cadres, wants_number=False)
     assert not asks.lacks_answer_type("俞春富是哪个村的书记？", "瓶窑镇张堰村书记俞春富", wants_number=False)
     assert not asks.lacks_answer_type("东湖街道属于杭州哪个区？", "杭州余杭区东湖街道", wants_number=False)
+    # which newspaper, which hospital, which road: a body or place of that kind, named
+    byline = "通讯员 曹琪琪"
+    assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
+    assert not asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", "余杭日报社通讯员 曹琪琪", wants_number=False)
+    assert not asks.lacks_answer_type("实验小学在哪条路上？", "实验小学位于桂香路88号", wants_number=False)
     # a fee asked for as a sum or by its rate wants a sum of money; whether it is free does not
     lot = "铁路二村把锅炉房改建成停车场，新增停车位80个。"
     assert asks.lacks_answer_type("新停车场每个月的停车费是多少？", lot, wants_number=True)
