@@ -52,6 +52,9 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
+# how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
+_ANSWER_TYPES += ((re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![级前后])|多少个年头"),
+                   re.compile(r"(?<![\d.])\d{1,2}\s*(?:多|余)?\s*(?:个)?年(?![级月底初末度])|[一二两三四五六七八九十百]+(?:多|余)?年(?![级月底初末度])|多年|年来|年间|周年")),)
 # which village, which hospital, which road…: a place or body of that kind, named (朱家角社区, 余杭区, 人民医院,
 # 桂香路); kinds that end the names of places and bodies in general Chinese
 _NAMED_KINDS = ("村", "社区", "镇", "街道", "乡", "县", "区", "市", "省", "国家", "路", "街", "站", "山", "河", "湖",

@@ -381,6 +381,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("俞春富是哪个村的书记？", cadres, wants_number=False)
     assert not asks.lacks_answer_type("俞春富是哪个村的书记？", "瓶窑镇张堰村书记俞春富", wants_number=False)
     assert not asks.lacks_answer_type("东湖街道属于杭州哪个区？", "杭州余杭区东湖街道", wants_number=False)
+    # how many years: a number of years, not a year
+    assert asks.lacks_answer_type("胡正荣在基层干了多少年？", "“老基层”胡正荣于2020年1月下沉一线。", wants_number=True)
+    assert not asks.lacks_answer_type("胡正荣在基层干了多少年？", "胡正荣扎根基层30余年。", wants_number=True)
+    assert not asks.lacks_answer_type("我在这里打工好几年了，能参保吗？", "外地人员可以参保。", wants_number=False)
     # which newspaper, which hospital, which road: a body or place of that kind, named
     byline = "通讯员 曹琪琪"
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
