@@ -55,6 +55,13 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
 # how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
 _ANSWER_TYPES += ((re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![级前后])|多少个年头"),
                    re.compile(r"(?<![\d.])\d{1,2}\s*(?:多|余)?\s*(?:个)?年(?![级月底初末度])|[一二两三四五六七八九十百]+(?:多|余)?年(?![级月底初末度])|多年|年来|年间|周年")),)
+# a rate (中签率是多少) wants a percentage or tenths (85%, 百分之八十五 reads 85%, 七成); 多大比例 and 几成 may
+# be worked out from counts, so they are not held to one
+_ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
+                   re.compile(r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十\d]成|[一二三四五六七八九]+分之|\d+分之")),
+                  # a speed
+                  (re.compile(r"多快|时速|车速|速度是多少|速度多少"),
+                   re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
 # which village, which hospital, which road…: a place or body of that kind, named (朱家角社区, 余杭区, 人民医院,
 # 桂香路); kinds that end the names of places and bodies in general Chinese
 _NAMED_KINDS = ("村", "社区", "镇", "街道", "乡", "县", "区", "市", "省", "国家", "路", "街", "站", "山", "河", "湖",

@@ -385,6 +385,11 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("胡正荣在基层干了多少年？", "“老基层”胡正荣于2020年1月下沉一线。", wants_number=True)
     assert not asks.lacks_answer_type("胡正荣在基层干了多少年？", "胡正荣扎根基层30余年。", wants_number=True)
     assert not asks.lacks_answer_type("我在这里打工好几年了，能参保吗？", "外地人员可以参保。", wants_number=False)
+    # a rate wants a percentage, a speed a speed
+    assert asks.lacks_answer_type("民办小学摇号的中签率是多少？", "民办小学报名人数超过计划数时摇号。", wants_number=True)
+    assert not asks.lacks_answer_type("中签率是多少？", "去年中签率为42.6%。", wants_number=True)
+    assert asks.lacks_answer_type("最高能开多快？", "电动自行车应当在非机动车道内行驶。", wants_number=False)
+    assert not asks.lacks_answer_type("最高能开多快？", "最高时速不得超过25公里/小时。", wants_number=False)
     # which newspaper, which hospital, which road: a body or place of that kind, named
     byline = "通讯员 曹琪琪"
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
