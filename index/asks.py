@@ -66,8 +66,9 @@ _ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
 # 桂香路); kinds that end the names of places and bodies in general Chinese
 _NAMED_KINDS = ("村", "社区", "镇", "街道", "乡", "县", "区", "市", "省", "国家", "路", "街", "站", "山", "河", "湖",
                 "报社", "医院", "卫生院", "公司", "工厂", "厂", "学校", "大学", "中学", "小学", "幼儿园", "银行",
-                "酒店", "宾馆", "超市", "商场", "店", "小区", "公园", "景区", "寺", "馆", "派出所", "法院", "机场")
-_ANSWER_TYPES += tuple((re.compile(rf"哪一?[家个所座条些]?{kind}"), re.compile(rf"[\u4e00-\u9fff]{{2,10}}{kind}"))
+                "酒店", "宾馆", "超市", "商场", "店", "小区", "公园", "景区", "寺", "馆", "派出所", "法院", "机场", "院")
+_ANSWER_TYPES += tuple((re.compile(rf"哪一?[家个所座条些]?{kind}|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}{kind}"),
+                        re.compile(rf"[\u4e00-\u9fff]{{2,10}}{kind}"))
                        for kind in _NAMED_KINDS)
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")

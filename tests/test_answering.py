@@ -395,6 +395,9 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
     assert not asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", "余杭日报社通讯员 曹琪琪", wants_number=False)
     assert not asks.lacks_answer_type("实验小学在哪条路上？", "实验小学位于桂香路88号", wants_number=False)
+    works = "图书馆改造工程于去年完工。"
+    assert asks.lacks_answer_type("图书馆改造是哪家建筑公司承建的？", works, wants_number=False)
+    assert not asks.lacks_answer_type("是哪家建筑公司承建的？", "由青溪建工集团有限公司承建。", wants_number=False)
     # a fee asked for as a sum or by its rate wants a sum of money; whether it is free does not
     lot = "铁路二村把锅炉房改建成停车场，新增停车位80个。"
     assert asks.lacks_answer_type("新停车场每个月的停车费是多少？", lot, wants_number=True)
