@@ -233,6 +233,8 @@ def classify(blocks: list[Block]) -> list[Block]:
             seen_body = True
         elif seen_body and len(text) <= _CAPTION_MAX and _PHOTO_CREDIT.search(text) and not _BYLINE.match(text):
             block.kind = "caption"
+        elif not seen_body and _BYLINE.match(text) and len(text) <= _CAPTION_MAX and not ends_sentence(text):
+            block.kind = "byline"  # 来源：…融媒体中心 2026-11-18 09:32 记者 周晓岚 通讯员 潘志明: long, but no prose
         elif not is_short_line(text):
             block.kind = "body"
             seen_body = True

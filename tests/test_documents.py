@@ -58,6 +58,17 @@ def test_title_subtitle_and_byline_are_front_matter():
     assert kinds["记者 张三"] == "byline"
 
 
+def test_a_long_source_line_is_a_byline_not_a_broken_sentence():
+    """来源：…, a date, a reporter and a correspondent run past a heading's length; no prose, so no sentence
+    to mend: the lead paragraph under it is not glued on (…潘志明金秋送爽)."""
+    text = ("秋冬植绿添新景 防火护林守青山——云溪县秋季义务植树工作综述\n"
+            "来源：云溪县融媒体中心　2026-11-18 09:32　记者 周晓岚　通讯员 潘志明\n\n"
+            "金秋送爽，正是植树护林好时节。全县累计完成秋季造林补植4860亩。\n")
+    kinds = _kinds(text)
+    assert kinds["来源：云溪县融媒体中心 2026-11-18 09:32 记者 周晓岚 通讯员 潘志明"] == "byline"
+    assert kinds["金秋送爽，正是植树护林好时节。全县累计完成秋季造林补植4860亩。"] == "body"
+
+
 def test_heading_and_caption_told_apart_by_the_gap_a_picture_leaves():
     kinds = _kinds(ARTICLE)
     assert kinds["馆长带领读者参观新馆"] == "caption"
