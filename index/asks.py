@@ -22,6 +22,7 @@ _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执�
 _WHO = re.compile(r"谁|哪位|叫什么|什么名字|姓什么|姓名")
 _NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # the answer is a name, not a role
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CLOSING_QUOTE = re.compile(r"[”」』\"]")
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
@@ -129,6 +130,13 @@ def names_holder(text: str, role: str) -> bool:
                     and (start - size == 0 or not _CJK.match(text[start - size - 1]))):
                 return True
     return False
+
+
+def gives_a_name(text: str) -> bool:
+    """A name right after a closing quote (“初心守护者”范小强): how reports name the people they praise."""
+    surnames = _surnames()
+    return any(text[m.end()] in surnames and _CJK.match(text[m.end() + 1:m.end() + 2] or " ")
+               for m in _CLOSING_QUOTE.finditer(text[:-1]))
 
 
 def asks_about_article(question: str) -> bool:

@@ -477,11 +477,14 @@ class Searcher:
                    for kind, thing in zip(query.terms, query.terms[1:]))
 
     def _asks_a_name_not_given(self, query: Query, row: int) -> bool:
-        """党工委书记叫什么名字, where the passage names the post but no one beside it: the name is not given.
+        """党工委书记叫什么名字, where the passage names the post but no one beside it, nor anyone at all.
 
         The person asked about is the question word just before 叫什么名字 (or
         姓什么); the passage must have that word and a name right beside it
-        (书记俞春富). A question naming a thing (小标题叫什么) is not judged here.
+        (书记俞春富). For a word that is not a head's title (干部, not 局长), a
+        name anywhere in the passage will do the way reports give one, after a
+        quote (“初心守护者”范小强): the person asked for may be named away from
+        the word. A question naming a thing (小标题叫什么) is not judged here.
         """
         asked = asks.asked_name(query.text)
         if asked is None:
@@ -492,8 +495,10 @@ class Searcher:
             return False
         person = max(before)[1]
         text = self.norm_texts[row]
-        return (len(person) >= 2 and person in text and self.expander.thesaurus.names_a_person(person)
-                and not asks.names_holder(text, person))
+        thesaurus = self.expander.thesaurus
+        return (len(person) >= 2 and person in text and thesaurus.names_a_person(person)
+                and not asks.names_holder(text, person)
+                and (thesaurus.names_a_post(person) or not asks.gives_a_name(text)))
 
     def _offers_only_absent_choices(self, query: Query) -> bool:
         """'A还是B' when the article has neither A nor B: whichever it is, the article does not say.

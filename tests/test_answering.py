@@ -180,6 +180,12 @@ def test_a_name_asked_of_a_post_the_passage_names_without_anyone(tmp_path: Path)
     assert asks.names_holder("市图书馆馆长沈立群介绍", "馆长") and asks.names_holder("，沈立群馆长说", "馆长")
     assert not asks.names_holder("市体育局副局长宋建华介绍", "局长")  # a deputy is not the holder of the post
     assert not asks.names_holder("街道党工委书记带领干部", "书记")
+    # the passage names its people away from the word asked about: the name may well be the one asked for
+    library = _one_article(tmp_path, "主体密度\n\n269名村(社区)干部作为主力军，坚持逐户核实信息。他们中有逆行200公里的"
+                                     "“初心守护者”范小强，还有冲锋在前的“劳模”书记俞春富等。\n\n街道强化网格化管理。\n")
+    answer = library.ask("那个从200公里外赶回来上岗的干部叫啥名字来着？")
+    assert answer.answered and "范小强" in answer.hits[0].passage.text
+    assert asks.gives_a_name("“初心守护者”范小强") and not asks.gives_a_name("“劳模”书记带领干部")
 
 
 def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
