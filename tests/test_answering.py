@@ -401,6 +401,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
     assert not asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", "余杭日报社通讯员 曹琪琪", wants_number=False)
     assert not asks.lacks_answer_type("实验小学在哪条路上？", "实验小学位于桂香路88号", wants_number=False)
+    # a name of the kind may end as its kind's names do: 哪所学校 is answered by a 学院, 哪些国家 by 美国、日本
+    assert not asks.lacks_answer_type("她是从哪所学校毕业的？", "她毕业于江屿卫生职业学院护理专业", wants_number=False)
+    assert not asks.lacks_answer_type("来自哪些国家？", article_text("来自美国、日本等"), wants_number=False)
+    assert asks.lacks_answer_type("来自哪些国家？", article_text("身着“中国红”化身宣讲员"), wants_number=False)
     works = "图书馆改造工程于去年完工。"
     assert asks.lacks_answer_type("图书馆改造是哪家建筑公司承建的？", works, wants_number=False)
     assert not asks.lacks_answer_type("是哪家建筑公司承建的？", "由青溪建工集团有限公司承建。", wants_number=False)
