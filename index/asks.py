@@ -37,7 +37,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 # a fee (停车费, 物业费) asked for as a sum or by its rate
                 r"|(?<![免浪消])费(?:是|要|为|大概|一般|大约)?多少|多少[^，。？！]{0,3}(?<![免浪消])费|(?<![免浪消])费[^，。？！]{0,6}标准"),
      re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
-    (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
+    (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多快(?=[能可就会才要])|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期"
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|年)[^，。；！？]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
@@ -61,7 +61,7 @@ _ANSWER_TYPES += ((re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![�
 _ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
                    re.compile(r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十\d]成|[一二三四五六七八九]+分之|\d+分之")),
                   # a speed
-                  (re.compile(r"多快|时速|车速|速度是多少|速度多少"),
+                  (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
                    re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
 # which village, which hospital, which road…: a place or body of that kind, named (朱家角社区, 余杭区, 人民医院,
 # 桂香路); kinds that end the names of places and bodies in general Chinese, each with the endings a name of

@@ -396,6 +396,8 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("中签率是多少？", "去年中签率为42.6%。", wants_number=True)
     assert asks.lacks_answer_type("最高能开多快？", "电动自行车应当在非机动车道内行驶。", wants_number=False)
     assert not asks.lacks_answer_type("最高能开多快？", "最高时速不得超过25公里/小时。", wants_number=False)
+    # 多快能… asks how soon: a length of time answers it, not a speed
+    assert not asks.lacks_answer_type("预警多快能通知到居民？", "预警信息在30分钟内通知到户。", wants_number=False)
     # which newspaper, which hospital, which road: a body or place of that kind, named
     byline = "通讯员 曹琪琪"
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
