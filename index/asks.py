@@ -77,9 +77,10 @@ _NAMED_KINDS = {
     "公园": "公园|园", "景区": "景区|风景区|山|园", "寺": "寺|庙|观", "馆": "馆|院|中心", "派出所": "派出所",
     "法院": "法院", "机场": "机场", "院": "院",
 }
-_ANSWER_TYPES += tuple((re.compile(rf"哪一?[家个所座条些]?{kind}|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}{kind}"),
-                        re.compile(rf"[\u4e00-\u9fff]{{2,10}}(?:{endings})"))
-                       for kind, endings in _NAMED_KINDS.items())
+_KINDS = "|".join(sorted(_NAMED_KINDS, key=len, reverse=True))  # 医院 before 院
+# 哪个村, 哪家医院; 哪家建筑公司 (a word or two between, after a measure word). One pattern, and each kind's
+# endings compiled when first asked for: a pattern over the whole CJK range takes milliseconds to compile
+_WHICH_KIND = re.compile(rf"哪一?[家个所座条些]?({_KINDS})|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}?({_KINDS})")
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
@@ -217,7 +218,15 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
     an age, a phone number, a place) that the text does not hold: it cannot be the answer."""
     if wants_number and not _ANY_FIGURE.search(text):
         return True
-    return any(asks.search(question) and not holds.search(text) for asks, holds in _ANSWER_TYPES)
+    if any(asks.search(question) and not holds.search(text) for asks, holds in _ANSWER_TYPES):
+        return True
+    return any(not _named(match.group(1) or match.group(2)).search(text) for match in _WHICH_KIND.finditer(question))
+
+
+@lru_cache(maxsize=None)
+def _named(kind: str) -> re.Pattern[str]:
+    """A name of the kind: two or more Chinese characters, then an ending its kind's names take."""
+    return re.compile(rf"[\u4e00-\u9fff]{{2,10}}(?:{_NAMED_KINDS[kind]})")
 
 
 def has_figure(text: str) -> bool:
