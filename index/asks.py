@@ -18,11 +18,11 @@ _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|
 # words that ask about the article as a publication (who wrote it, under what title), which its
 # front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
 _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
-# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
 _WHO = re.compile(r"谁|哪位|叫什么|什么名字|姓什么|姓名")
 _NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # the answer is a name, not a role
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSING_QUOTE = re.compile(r"[”」』\"]")
+# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")

@@ -43,8 +43,9 @@ _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^s
 
 @dataclass(frozen=True)
 class Thesaurus:
-    """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#'); and the
-    words 词林 files as heads of a unit or a state (Af10: 所长, 馆长, 主席), which name a post someone holds."""
+    """Word → the 词林 groups it belongs to, each group a tuple of words with its kind ('=' or '#'); the
+    words 词林 files as heads of a unit or a state (Af10: 所长, 馆长, 主席), which name a post someone holds;
+    and the words it files as people (class A: 书记, 医生, 志愿者), which a name question may ask about."""
 
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
     heads: frozenset[str] = frozenset()

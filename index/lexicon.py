@@ -253,15 +253,16 @@ def tag_of(word: str) -> str | None:
 
 def is_listed(word: str) -> bool:
     """jieba's dictionary lists the word, counted or not (常住人口)."""
-    dictionary = jieba.dt
-    if not dictionary.initialized:
-        dictionary.initialize()
-    return bool(dictionary.FREQ.get(word))
+    return _count(word) > 0
 
 
 def is_counted(word: str) -> bool:
     """jieba's dictionary lists the word with a count of its own: a word people write, not a typo."""
+    return _count(word) > FLOOR_COUNT
+
+
+def _count(word: str) -> int:
     dictionary = jieba.dt
     if not dictionary.initialized:
         dictionary.initialize()
-    return (dictionary.FREQ.get(word) or 0) > FLOOR_COUNT
+    return dictionary.FREQ.get(word) or 0

@@ -13,7 +13,11 @@ much of it the best passage contains.  A question whose specific words the
 article never uses (a district it never names, a thing it never mentions) is
 not answered by a passage that merely shares the common ones; nor is one
 whose best passage cannot hold the kind of answer it asks for (a figure, a
-day, a length of time: index/asks.py reads that from the question's words).
+day, a length of time, a named village or hospital: index/asks.py reads that
+from the question's words).  Some near misses share nearly all their words
+with the article and still ask what it never says: who holds a post it never
+names, the name of someone it names only by role, how many of a kind it
+never counts (Searcher._asks_elsewhere gathers these checks).
 """
 
 from __future__ import annotations
@@ -489,8 +493,8 @@ class Searcher:
         asked = asks.asked_name(query.text)
         if asked is None:
             return False
-        before = [(query.text.rfind(t, 0, asked.start()) + len(t), t) for t in query.terms
-                  if query.text.rfind(t, 0, asked.start()) >= 0]
+        ends = {t: query.text.rfind(t, 0, asked.start()) + len(t) for t in query.terms}
+        before = [(end, t) for t, end in ends.items() if end >= len(t)]  # rfind gave -1: not before it
         if not before:
             return False
         person = max(before)[1]
@@ -516,26 +520,33 @@ class Searcher:
             return True  # nothing to judge by, or the article has it word for word
         return query.found[max(inside, key=specificity)] >= 0.5
 
+    def _asks_elsewhere(self, query: Query, found: dict[str, float], row: int) -> bool:
+        """However much of the question the article holds, it asks what the article does not say."""
+        return (asks.lacks_answer_type(query.text, self.norm_texts[row], query.wants_number)
+                or self._names_another_place(query, found)
+                or self._names_another_instance(query, found)
+                or self._counts_nothing_asked(query, row)
+                or self._counts_another_kind(query)
+                or self._offers_only_absent_choices(query)
+                or self._asks_who_holds_an_absent_post(query, found)
+                or self._asks_a_name_not_given(query, row))
+
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:
         """Answer when the article holds most of what the question asks, decline when it holds little.
 
         In between, what is missing decides: a rare word (a place, a thing,
         a name: rare in general Chinese) that the article never uses means the
         question is about something else (西湖区 in 西湖区有多少个网格); common
-        words missing are only the reader's own phrasing.
+        words missing are only the reader's own phrasing. Whatever the share,
+        a question that asks what the article does not say is declined
+        (_asks_elsewhere).
         """
         if not query.terms:
             return Decision(False, "no_words", 0.0)
         found = self._found_where_answered(query, ranked[0].row) if ranked else query.found
         total = sum(query.term_weights.values())
         coverage = sum(query.term_weights[t] * found[t] for t in query.terms) / total
-        if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE:
-            return Decision(False, "not_in_article", coverage)
-        if (asks.lacks_answer_type(query.text, self.norm_texts[ranked[0].row], query.wants_number)
-                or self._names_another_place(query, found) or self._names_another_instance(query, found)
-                or self._counts_nothing_asked(query, ranked[0].row)
-                or self._offers_only_absent_choices(query) or self._asks_who_holds_an_absent_post(query, found)
-                or self._asks_a_name_not_given(query, ranked[0].row) or self._counts_another_kind(query)):
+        if not ranked or ranked[0].coverage < MIN_PASSAGE_COVERAGE or self._asks_elsewhere(query, found, ranked[0].row):
             return Decision(False, "not_in_article", coverage)
         if coverage >= MIN_COVERAGE:
             return Decision(True, "ok", coverage)
