@@ -391,6 +391,9 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("胡正荣在基层干了多少年？", "“老基层”胡正荣于2020年1月下沉一线。", wants_number=True)
     assert not asks.lacks_answer_type("胡正荣在基层干了多少年？", "胡正荣扎根基层30余年。", wants_number=True)
     assert not asks.lacks_answer_type("我在这里打工好几年了，能参保吗？", "外地人员可以参保。", wants_number=False)
+    # a place is looked for within a clause; the text is normalized, so its commas are ASCII ones
+    assert asks.lacks_answer_type("改造办的地址在哪里？", article_text("周海涛在会上介绍，今年全区计划改造。"),
+                                  wants_number=False)
     # a rate wants a percentage, a speed a speed
     assert asks.lacks_answer_type("民办小学摇号的中签率是多少？", "民办小学报名人数超过计划数时摇号。", wants_number=True)
     assert not asks.lacks_answer_type("中签率是多少？", "去年中签率为42.6%。", wants_number=True)
