@@ -197,7 +197,7 @@ class Expander:
         return found or self.by_head(term)
 
     def abbreviations(self, first: str, first_like: dict[str, float], second: str,
-                       second_like: dict[str, float]) -> list[str]:
+                      second_like: dict[str, float], heads_only: bool = False) -> list[str]:
         """医护人员 for 大夫和护士: article words opening with a character of each (医 of 医生, for 大夫; 护 of 护士).
 
         Chinese shortens 'A and B' to a morpheme of each (医护, 中小学, 党政);
@@ -205,6 +205,8 @@ class Expander:
         synonym (the index keeps only the thesaurus groups it can use).
         """
         def morphemes(term: str, like: dict[str, float]) -> set[str]:
+            if heads_only:
+                return {term[0]}
             words = [term, *(w for w, weight in like.items() if weight >= SYNONYM_WEIGHT and len(w) >= 2)]
             return {ch for w in words for ch in (w[0], w[-1])}
         heads = {a + b for a in morphemes(first, first_like) for b in morphemes(second, second_like)}
@@ -283,8 +285,11 @@ class Expander:
         out: dict[str, dict[str, float]] = {t: dict(self.by_meaning(t)) for t in missing}
         if not missing:
             return out
-        for first, second in _coordinated(terms, text):
-            for word in self.abbreviations(first, out.get(first, {}), second, out.get(second, {})):
+        for first, second, joined in _coordinated(terms, text):
+            # side by side with no 'and' (医生护士), only the words' own first characters, and real words: a
+            # modifier and its head (物业公司) shorten no better than by chance
+            like = (out.get(first, {}), out.get(second, {})) if joined else ({}, {})
+            for word in self.abbreviations(first, like[0], second, like[1], heads_only=not joined):
                 for term in (first, second):
                     if term in out:
                         out[term][word] = max(out[term].get(word, 0.0), SYNONYM_WEIGHT)
@@ -303,10 +308,18 @@ class Expander:
 _AND = ("和", "与", "及", "跟", "、", "以及", "同", "还有")
 
 
-def _coordinated(terms: list[str], text: str) -> list[tuple[str, str]]:
-    """Neighbouring question words joined by 'and' (大夫和护士, 医生、护士), each 2+ characters."""
-    return [(a, b) for a, b in zip(terms, terms[1:])
-            if len(a) >= 2 and len(b) >= 2 and any(a + conj + b in text for conj in _AND)]
+def _coordinated(terms: list[str], text: str) -> list[tuple[str, str, bool]]:
+    """Neighbouring question words joined by 'and' (大夫和护士, 医生、护士: True), or side by side as two
+    words jieba's dictionary knows (医生护士: False), each 2+ characters."""
+    pairs = []
+    for a, b in zip(terms, terms[1:]):
+        if len(a) < 2 or len(b) < 2:
+            continue
+        if any(a + conj + b in text for conj in _AND):
+            pairs.append((a, b, True))
+        elif a + b in text and lexicon.is_counted(a) and lexicon.is_counted(b):
+            pairs.append((a, b, False))
+    return pairs
 
 
 def _index_by_part(thesaurus: Thesaurus) -> dict[str, list[str]]:

@@ -145,6 +145,11 @@ def test_a_and_b_finds_the_word_that_shortens_them(tmp_path: Path):
     answer = library.ask("卫生院派出了多少大夫和护士？")
     assert answer.answered and "231名医护人员" in answer.hits[0].passage.text
     assert "医护人员" not in library.searcher.query("大夫的护士有多少？").stand_ins.get("护士", {})  # no 'and'
+    # side by side, as readers write them: the words' own first characters (医生护士 → 医护)
+    assert "医护人员" in library.searcher.query("派了多少医生护士？").stand_ins["护士"]
+    from index.expand import _coordinated
+    assert _coordinated(["物业", "公司"], "物业公司来了吗") == [("物业", "公司", False)]
+    assert library.searcher.expander.abbreviations("物业", {}, "公司", {"企业": 0.8}, heads_only=True) == []
 
 
 def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
