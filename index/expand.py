@@ -178,7 +178,7 @@ class Expander:
         for word in sorted(vocabulary):
             if len(word) == 2 and _CJK_RUN.fullmatch(word):
                 self.by_last[word[1]].append(word)
-            elif len(word) > 2 and _CJK_RUN.fullmatch(word):
+            if len(word) >= 2 and _CJK_RUN.fullmatch(word):
                 self.by_opening[word[:2]].append(word)
 
     def by_meaning(self, term: str) -> dict[str, float]:

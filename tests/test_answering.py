@@ -145,6 +145,11 @@ def test_a_and_b_finds_the_word_that_shortens_them(tmp_path: Path):
     answer = library.ask("卫生院派出了多少大夫和护士？")
     assert answer.answered and "231名医护人员" in answer.hits[0].passage.text
     assert "医护人员" not in library.searcher.query("大夫的护士有多少？").stand_ins.get("护士", {})  # no 'and'
+    # the shortened word itself may be the article's word (村里和社区 → 村社)
+    assert library.searcher.expander.abbreviations("村里", {}, "社区", {}) == []
+    (tmp_path / "village").mkdir()
+    village = _one_article(tmp_path / "village", "村社干部耐心解答。\n")
+    assert village.searcher.expander.abbreviations("村里", {}, "社区", {}) == ["村社"]
     # side by side, as readers write them: the words' own first characters (医生护士 → 医护)
     assert "医护人员" in library.searcher.query("派了多少医生护士？").stand_ins["护士"]
     from index.expand import _coordinated
