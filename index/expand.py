@@ -33,6 +33,7 @@ SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says
 LOCATIVE_WEIGHT = 0.9
 HEAD_WEIGHT = 0.4
 _LOCATIVE = "里内中上下边旁前后"
+_ADMINISTRATIVE = "省市县区镇乡村"  # levels of government: 区里 is 区级
 _HEADS = "Af10"  # 词林's class of leaders: heads of states, organizations and units
 _PEOPLE = "A"  # 词林's class of people
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -188,6 +189,8 @@ class Expander:
         found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
         if len(term) >= 2 and term[-1] in _LOCATIVE and term[:-1] in self.vocabulary:
             found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村
+        if len(term) == 2 and term[0] in _ADMINISTRATIVE and term[1] in "里上" and self.has(term[0] + "级"):
+            found[term[0] + "级"] = SYNONYM_WEIGHT  # 区里, 省里 say in speech what 区级, 省级 say in writing
         if found or len(term) < 2:
             return found or self.by_head(term)
         for longer in self.containing.get(term, ()):

@@ -135,6 +135,16 @@ def test_a_rare_way_of_telling_is_no_other_subject_but_a_rare_thing_is():
     assert all(map(_may_name_a_thing, ("高铁", "菜市场", "常设", "胡正荣")))  # 常设 is a verbal noun; a name jieba lacks
 
 
+def test_a_level_of_government_in_speech_is_the_written_level(tmp_path: Path):
+    """区里, 省里 in a question; 区级, 省级 in the article (and never 公里 by its last character)."""
+    library = _one_article(tmp_path, "下沉一线\n\n区级机关、平台及街道机关人员共计350余人下沉一线。\n\n"
+                                     "争取中央和省级补助资金1.42亿元。\n\n全程约12公里。\n")
+    assert library.searcher.query("区里派了多少人？").stand_ins["区里"] == {"区级": 0.8}
+    answer = library.ask("区里和街道一共派了多少人下沉？")
+    assert answer.answered and "350余人" in answer.hits[0].passage.text
+    assert "省级" in library.searcher.query("省里拨了多少钱？").stand_ins["省里"]
+
+
 def test_a_and_b_finds_the_word_that_shortens_them(tmp_path: Path):
     """大夫和护士 is 医护人员 in the article: a morpheme of each, 医 lent by 大夫's synonym 医生 (which the
     thesaurus kept because the article uses it)."""
