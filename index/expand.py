@@ -205,7 +205,9 @@ class Expander:
 
         Chinese shortens 'A and B' to a morpheme of each (医护, 中小学, 党政);
         a synonym of either may lend its morpheme, when the article uses the
-        synonym (the index keeps only the thesaurus groups it can use).
+        synonym (the index keeps only the thesaurus groups it can use). The
+        shortened word may be the article's word itself (村社). With
+        `heads_only`, each word lends only its own first character.
         """
         def morphemes(term: str, like: dict[str, float]) -> set[str]:
             if heads_only:
@@ -289,10 +291,10 @@ class Expander:
         if not missing:
             return out
         for first, second, joined in _coordinated(terms, text):
-            # side by side with no 'and' (医生护士), only the words' own first characters, and real words: a
-            # modifier and its head (物业公司) shorten no better than by chance
-            like = (out.get(first, {}), out.get(second, {})) if joined else ({}, {})
-            for word in self.abbreviations(first, like[0], second, like[1], heads_only=not joined):
+            # side by side with no 'and' (医生护士), only the words' own first characters: a modifier and its
+            # head (物业公司) shorten no better than by chance once synonyms lend theirs
+            for word in self.abbreviations(first, out.get(first, {}), second, out.get(second, {}),
+                                           heads_only=not joined):
                 for term in (first, second):
                     if term in out:
                         out[term][word] = max(out[term].get(word, 0.0), SYNONYM_WEIGHT)
