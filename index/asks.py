@@ -63,14 +63,14 @@ _ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
                   # a speed
                   (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
                    re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
-# which village, which hospital, which road…: a place or body of that kind, named (朱家角社区, 余杭区, 人民医院,
+# which village, which hospital, which road…: a place or body of that kind, named (青山社区, 西湖区, 人民医院,
 # 桂香路); kinds that end the names of places and bodies in general Chinese, each with the endings a name of
 # its kind may have (哪所学校 is answered by 卫生职业学院, 哪家公司 by 建工集团)
 _NAMED_KINDS = {
     "村": "村", "社区": "社区", "镇": "镇", "街道": "街道", "乡": "乡", "县": "县", "区": "区", "市": "市", "省": "省",
     "国家": "国家|国(?=[、,.;，。；和及等])", "路": "路|街|道|巷|弄", "街": "街|路|道|巷", "站": "站", "山": "山|峰|岭", "河": "河|江|溪",
-    "湖": "湖|水库", "报社": "报社|报|台|媒体中心|传媒", "医院": "医院|卫生院|诊所|卫生服务中心|医疗中心",
-    "卫生院": "卫生院|医院|卫生服务中心", "公司": "公司|集团|企业|厂|商行", "工厂": "厂|公司|企业", "厂": "厂|公司|企业",
+    "湖": "湖|水库", "报社": "报社|报|台|媒体中心|传媒", "医院": "医院|卫生院|诊所|中心",
+    "卫生院": "卫生院|医院|诊所|中心", "公司": "公司|集团|企业|厂|商行", "工厂": "厂|公司|企业", "厂": "厂|公司|企业",
     "学校": "学校|学院|大学|中学|小学|幼儿园|职校|技校", "大学": "大学|学院", "中学": "中学|学校", "小学": "小学|学校",
     "幼儿园": "幼儿园", "银行": "银行|信用社", "酒店": "酒店|宾馆|饭店|旅馆", "宾馆": "宾馆|酒店|饭店|旅馆",
     "超市": "超市|商场|店", "商场": "商场|超市|广场|中心", "店": "店|馆|铺|行|超市", "小区": "小区|花园|苑|村|公寓",
@@ -120,7 +120,7 @@ def _surnames() -> frozenset[str]:
 
 
 def names_holder(text: str, role: str) -> bool:
-    """The text gives a name right beside the role: 书记俞春富, 沈立群馆长.
+    """The text gives a name right beside the role: 书记王建国, 李文华馆长.
 
     A name is two or three characters opening with a common surname,
     after the role or before it (where nothing else runs into the name).
@@ -143,7 +143,7 @@ def names_holder(text: str, role: str) -> bool:
 
 
 def gives_a_name(text: str) -> bool:
-    """A name right after a closing quote (“初心守护者”范小强): how reports name the people they praise."""
+    """A name right after a closing quote (“老黄牛”陈志明): how reports name the people they praise."""
     surnames = _surnames()
     return any(text[m.end()] in surnames and _CJK.match(text[m.end() + 1:m.end() + 2] or " ")
                for m in _CLOSING_QUOTE.finditer(text[:-1]))

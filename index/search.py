@@ -467,7 +467,7 @@ class Searcher:
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
     def _counts_another_kind(self, query: Query) -> bool:
-        """东湖街道的常住人口有多少, where the article has 人口 only as 流动人口 and never 常住.
+        """这个街道的常住人口有多少, where the article has 人口 only as 流动人口 and never 常住.
 
         A how-many question whose counted thing is a kind the dictionary
         names (常住 + 人口), with the article lacking the word for the kind
@@ -485,9 +485,9 @@ class Searcher:
 
         The person asked about is the question word just before 叫什么名字 (or
         姓什么); the passage must have that word and a name right beside it
-        (书记俞春富). For a word that is not a head's title (干部, not 局长), a
+        (书记王建国). For a word that is not a head's title (干部, not 局长), a
         name anywhere in the passage will do the way reports give one, after a
-        quote (“初心守护者”范小强): the person asked for may be named away from
+        quote (“老黄牛”陈志明): the person asked for may be named away from
         the word. A question naming a thing (小标题叫什么) is not judged here.
         """
         asked = asks.asked_name(query.text)
