@@ -26,6 +26,10 @@ _CLOSING_QUOTE = re.compile(r"[”」』\"]")
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")
+# a sum named by what it is (票价, 经费): asked for unless the question asks for another kind of answer
+# (票价调整的听证会是哪天开的 wants a day; 检测费用由谁承担 still speaks of a sum)
+_MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
      re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期")),
@@ -33,10 +37,10 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
      re.compile(r"\d+\s*[年月日号时点]|[一二三四五六七八九十]+[年月日]|今年|去年|明年|上午|下午|晚上|凌晨|期间|以来|之前|之后|以后|截至|当天|每天|每周|每月|每年|周[一二三四五六日末]")),
     (re.compile(r"哪一?年|几几年"), re.compile(r"\d{2,4}\s*年|[一二三四五六七八九十〇零]{2,4}年|今年|去年|明年|前年")),
     (re.compile(r"几点|什么时段"), re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+点|全天|小时")),
-    (re.compile(r"多少钱|花了多少|费用|资金|补贴|罚款|罚多少|价格|票价|面值|工资|多少元|投资|预算|经费"
+    (re.compile(r"多少钱|花了多少|罚多少|多少元"
                 # a fee (停车费, 物业费) asked for as a sum or by its rate
                 r"|(?<![免浪消])费(?:是|要|为|大概|一般|大约)?多少|多少[^，。？！,?!]{0,3}(?<![免浪消])费|(?<![免浪消])费[^，。？！,?!]{0,6}标准"),
-     re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")),
+     _MONEY),
     (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多快(?=[能可就会才要])|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期"
                 # how often (多久…一次) is answered by a period: 每月…至少1次
@@ -51,8 +55,10 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
      re.compile(r"(?:在|于|从|来自|由)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|中心|医院|学校|馆|所|站)"
                 r"|[\u4e00-\u9fff]{2,10}(?:中心|医院|卫生院|派出所|局|委|院|校|站|公司|单位|部门|机关|社区|街道|[省市县区镇乡村])")),
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号])|什么地方|位置|位于|哪个城市|哪座城市"),
-     re.compile(r"(?:在|于|位于|到|赴|从|来自)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
+     re.compile(r"(?:在|于|位于|到|赴|从|来自|往|至)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地)|\d+号")),
 )
+# an address (地址) is a street and number, not any place a passage names
+_ANSWER_TYPES += ((re.compile(r"地址"), re.compile(r"[\u4e00-\u9fff\d](?:路|街|大道|巷|弄)|\d+\s*号")),)
 # how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
 _ANSWER_TYPES += ((re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![级前后])|多少个年头"),
                    re.compile(r"(?<![\d.])\d{1,2}\s*(?:多|余)?\s*(?:个)?年(?![级月底初末度])|[一二两三四五六七八九十百]+(?:多|余)?年(?![级月底初末度])|多年|年来|年间|周年")),)
@@ -218,7 +224,10 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
     an age, a phone number, a place) that the text does not hold: it cannot be the answer."""
     if wants_number and not _ANY_FIGURE.search(text):
         return True
-    if any(asks.search(question) and not holds.search(text) for asks, holds in _ANSWER_TYPES):
+    asked = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
+    if not asked and _MONEY_NAMED.search(question):
+        asked = [_MONEY]
+    if any(not holds.search(text) for holds in asked):
         return True
     return any(not _named(match.group(1) or match.group(2)).search(text) for match in _WHICH_KIND.finditer(question))
 

@@ -283,12 +283,21 @@ def _unlike_the_subheads_is_a_caption(blocks: list[Block]) -> None:
     and only when at least two of them share the same marks.
     """
     laid_out = [b for b in blocks if b.kind == "heading" and not b.markup and not _OUTLINE.match(b.text)]
-    forms = [frozenset(ch for ch in b.text if not ch.isalnum() and not ch.isspace()) for b in laid_out]
+    forms = [_marks(b.text) for b in laid_out]
     if not any(form and count >= 2 for form, count in Counter(forms).items()):
         return
     for block, form in zip(laid_out, forms):
         if not form:
             block.kind = "caption"
+
+
+def _marks(text: str) -> frozenset[str]:
+    """The punctuation a line is built with; a space between its words counts as one, for a subhead
+    in two parts (新开4条线路 覆盖城南新区) is built on it as another is on a colon."""
+    marks = {ch for ch in text if not ch.isalnum() and not ch.isspace()}
+    if " " in text.strip():
+        marks.add(" ")
+    return frozenset(marks)
 
 
 def _titles_what_follows(previous: Block | None, block: Block, following: Block | None) -> bool:
@@ -337,8 +346,12 @@ def _next_body(blocks: list[Block], i: int) -> int | None:
 
 
 def _starts_paragraph(text: str) -> bool:
-    """A block that opens with a quote or a short lead-in ('夜间开放。') starts its own paragraph."""
-    return text[:1] in "“‘「『《(（" or bool(re.match(r"^.{1,12}[。：:]", text))
+    """A block that opens with a quote or a short lead-in ('夜间开放。图书馆每周五…') starts its own paragraph.
+
+    A lead-in leads into more: a block that is only a few characters and a
+    stop ('公交服务。' under '…便捷、实惠的') is the end of the sentence above it.
+    """
+    return text[:1] in "“‘「『《(（" or bool(re.match(r"^.{1,12}[。：:]\s*\S", text))
 
 
 def _straddles_word(tail: str, head: str) -> bool:

@@ -414,6 +414,14 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     # a place is looked for within a clause; the text is normalized, so its commas are ASCII ones
     assert asks.lacks_answer_type("改造办的地址在哪里？", article_text("周海涛在会上介绍，今年全区计划改造。"),
                                   wants_number=False)
+    # a sum named by what it is (票价) is asked for unless the question asks another kind of answer (a day)
+    assert asks.lacks_answer_type("新线路的票价？", "新线路已开通。", wants_number=False)
+    assert not asks.lacks_answer_type("票价调整的听证会是在哪天召开的？", "1月12日举行了听证会。", wants_number=False)
+    # where to: 开往, 延伸至 lead to a place as 到 does; an address is a street and number
+    assert not asks.lacks_answer_type("16路通往什么地方？", "16路由客运站开往城南新区的县医院。", wants_number=False)
+    assert not asks.lacks_answer_type("3路延伸到了哪里？", "3路向东延伸至高铁站。", wants_number=False)
+    assert asks.lacks_answer_type("医院的地址在哪里？", "终点区另设1个医疗救护中心。", wants_number=False)
+    assert not asks.lacks_answer_type("分馆的地址在哪里？", "分馆位于滨河新区望江路188号。", wants_number=False)
     # a rate wants a percentage, a speed a speed
     assert asks.lacks_answer_type("民办小学摇号的中签率是多少？", "民办小学报名人数超过计划数时摇号。", wants_number=True)
     assert not asks.lacks_answer_type("中签率是多少？", "去年中签率为42.6%。", wants_number=True)

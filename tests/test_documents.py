@@ -184,6 +184,25 @@ def test_break_between_words_is_joined_when_the_next_block_does_not_open_a_parag
     assert any("归还，服务窗口也从原来的三个增加到六个。" in t for t in texts)
 
 
+def test_a_few_characters_and_a_stop_under_an_unfinished_line_end_its_sentence():
+    """'公交服务。' alone under '…便捷、实惠的' closes that sentence; a lead-in ('夜间开放。') has more after it."""
+    text = ("线网调整\n\n首日客运量增长了约18%。\n\n"
+            "据了解，下一步，县里还计划在年底前开通县城至各乡镇的城乡公交线路，推动城乡公交一体化，让乡镇居民也能享受到便捷、实惠的\n公交服务。\n")
+    texts = [b.text for b in _doc(text).blocks]
+    assert texts[-1].endswith("让乡镇居民也能享受到便捷、实惠的公交服务。")
+
+
+def test_subheads_in_two_parts_are_told_by_their_space_not_their_quotes():
+    """Subheads built as 'X Y'; two happen to quote a name. Those without quotes are subheads all the same."""
+    text = ("公交线网优化\n\n本报讯 3月16日，新方案正式实施。\n\n"
+            "新开4条线路 覆盖城南新区\n\n本次新开通的4条线路分别为16路至19路。\n\n"
+            "夜班公交下月开通 票价实行“一元一票”\n\n首条夜班公交线路将于4月1日开通。\n\n"
+            "电动公交车上路 “出行”App上线\n\n今年购置88辆纯电动公交车。\n\n"
+            "听证会上听民意 21个站点迁移\n\n今年1月12日举行了听证会。\n")
+    kinds = _kinds(text)
+    assert kinds["新开4条线路 覆盖城南新区"] == kinds["听证会上听民意 21个站点迁移"] == "heading"
+
+
 def test_misplaced_tail_is_moved_to_the_dangling_last_paragraph():
     # the continuation of the last paragraph stands near the top, as in the bundled article
     head, _, rest = ARTICLE.partition("图书馆是一座城市的书房。")

@@ -71,7 +71,9 @@ FLOORS = {
     "blind13": (0.947, 0.85, 0.0),
     "floodprep": (0.939, 0.28, 0.061),
     "blind14": (0.868, 0.57, 0.0),
-    "branchlib": (0.666, 0.14, 0.122),
+    # 滨河分馆的地址在哪里 is declined: an address wants a street and number, and the first passage (by the
+    # whole-passage match, through 地方 standing in for 地址) has none; it was answered with that wrong passage
+    "branchlib": (0.666, 0.14, 0.152),
     "blind15": (0.815, 0.57, 0.027),
     "sorting": (0.909, 0.42, 0.152),
 }
