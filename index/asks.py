@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|入镜|上镜|图中|图里|拍")
+_PHOTO_FRAME = re.compile(r"第[一二三四五六七八九十\d]+[张幅]|[这那有一两几][张幅]|最后一[张幅]|场景|内容|地方|地点|位置|配|新闻|文章|报道|文中|本文")
+_PHOTO_PLACE = re.compile(r"第([一二三四五六七八九十]|\d+)[张幅]|最后一[张幅]")
 # words that ask about the article as a publication (who wrote it, under what title), which its
 # front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
 _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
@@ -107,6 +109,27 @@ def is_photo_word(word: str) -> bool:
 
 def asks_for_photo(question: str) -> bool:
     return bool(_PICTURE.search(question))
+
+
+def frames_a_photo(word: str, question: str) -> bool:
+    """In a question about a photo, a word that says which photo (第一张, 那张), where it stands (文章配的)
+    or that it is asked what it shows (场景): none names content its caption would hold."""
+    if not asks_for_photo(question):
+        return False
+    if word in ("张", "幅"):  # a measure word before the photo (那 | 张 | 照片), not the surname in 张书记
+        return re.search(word + _PICTURE.pattern.join("(?:)"), question) is not None
+    return _PHOTO_FRAME.fullmatch(word) is not None
+
+
+def photo_ordinal(question: str) -> int | None:
+    """第二张照片 asks for the article's second photo: 1; 最后一张: -1; None when it names no place."""
+    match = _PHOTO_PLACE.search(question)
+    if match is None:
+        return None
+    if match.group(0).startswith("最后"):
+        return -1
+    number = match.group(1)
+    return int(number) - 1 if number.isdigit() else "一二三四五六七八九十".find(number)
 
 
 def asks_who(question: str) -> bool:

@@ -163,7 +163,8 @@ class Searcher:
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
         asked = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
-                                   if not asks.is_photo_word(part) and part not in stopwords()))
+                                   if not asks.is_photo_word(part) and part not in stopwords()
+                                   and not asks.frames_a_photo(part, text)))
         stand_ins = self.expander.stand_ins(asked, text)
         query_words = {t: (SOUND_WEIGHT if t in corrected else 1.0) for t in asked}
         # 几点, 多少辆 (question words) and 四百多, 上百万 (the reader's guesses) are searched (九点 and 80辆 stand
@@ -248,6 +249,10 @@ class Searcher:
         characters. Should that passage lack the kind of answer asked (a
         date, a sum) where the first order's does not, the first order is shown.
         """
+        if not query.terms and asks.asks_for_photo(query.text):  # 第一张照片拍的是什么: no word to match
+            if self.is_caption.any():
+                return self._photos(query, limit), Decision(True, "ok", 1.0)
+            return [], Decision(False, "not_in_article", 0.0)  # an article without photos
         scored = self._scores(query, limit)
         if scored is None:
             return [], self.decide(query, [])
@@ -259,6 +264,15 @@ class Searcher:
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
             shown = self._best(query, scores, candidates, limit)
         return shown, decision
+
+    def _photos(self, query: Query, limit: int) -> list[Ranked]:
+        """A question about the photos that names nothing in them (第一张照片拍的是什么): the captions, in the
+        article's order, the one it counts to (第二张) first."""
+        rows = [int(r) for r in np.flatnonzero(self.is_caption)]
+        place = asks.photo_ordinal(query.text)
+        if place is not None and -len(rows) <= place < len(rows):
+            rows.insert(0, rows.pop(place))
+        return [Ranked(row, 1.0, 1.0) for row in rows[:limit]]
 
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
         """The best `limit` passages with any score, best first, as search() shows them; ties keep article order."""

@@ -568,3 +568,20 @@ def test_the_unit_of_a_money_question_is_asked_by_its_answer_not_its_words(tmp_p
     query = library.searcher.query("图书馆这次改造总共投了多少钱？")
     assert "钱" not in query.terms and "钱" in query.words
     assert library.ask("图书馆这次改造总共投了多少钱？").answered
+
+
+def test_a_question_about_the_photos_that_names_nothing_in_them_gets_their_captions(tmp_path: Path):
+    """第二张照片拍的是什么: no word of it is in any caption, yet the article's photos are what it asks for."""
+    text = ("新线路开通\n\n本报讯 3月16日，新方案正式实施，新开4条线路。\n\n"
+            "图为新投放的电动公交车在客运站整装待发。（记者 林晓岚 摄）\n\n新车全部配备空调和低地板。\n\n"
+            "图为市民在站台使用手机查询车辆到站信息。（通讯员 周文博 摄）\n\n听证会采纳了34条意见。\n")
+    library = _one_article(tmp_path, text)
+    first = library.ask("文章配的那张照片拍的是什么场景？")
+    assert first.answered and first.hits[0].passage.text.startswith("图为新投放的电动公交车")
+    second = library.ask("第二张照片拍的是什么地方？")
+    assert second.answered and second.hits[0].passage.text.startswith("图为市民在站台")
+    # 张 is a surname when no photo follows it: still asked of the article
+    assert library.searcher.query("张书记在照片里做什么？").terms == ["张", "书记", "做"]
+    (tmp_path / "plain").mkdir()
+    plain = _one_article(tmp_path / "plain", "新线路开通\n\n本报讯 3月16日，新方案正式实施，新开4条线路。\n")
+    assert plain.ask("第一张照片拍的是什么？").reason == "not_in_article"  # an article without photos
