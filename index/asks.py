@@ -171,10 +171,15 @@ def names_holder(text: str, role: str) -> bool:
     return False
 
 
-def gives_a_name(text: str) -> bool:
-    """A name right after a closing quote (“老黄牛”陈志明): how reports name the people they praise."""
+def gives_a_name(text: str, question: str = "") -> bool:
+    """A name right after a closing quote (“老黄牛”陈志明): how reports name the people they praise.
+
+    A name the question itself gives is not the one it asks for (张秀英的老伴叫什么名字, where the
+    passage quotes 张秀英).
+    """
     surnames = _surnames()
     return any(text[m.end()] in surnames and _CJK.match(text[m.end() + 1:m.end() + 2] or " ")
+               and text[m.end():m.end() + 2] not in question
                for m in _CLOSING_QUOTE.finditer(text[:-1]))
 
 

@@ -528,7 +528,7 @@ class Searcher:
         thesaurus = self.expander.thesaurus
         return (len(person) >= 2 and person in text and thesaurus.names_a_person(person)
                 and not asks.names_holder(text, person)
-                and (thesaurus.names_a_post(person) or not asks.gives_a_name(text)))
+                and (thesaurus.names_a_post(person) or not asks.gives_a_name(text, query.text)))
 
     def _offers_only_absent_choices(self, query: Query) -> bool:
         """'A还是B' when the article has neither A nor B: whichever it is, the article does not say.

@@ -206,6 +206,11 @@ def test_a_name_asked_of_a_post_the_passage_names_without_anyone(tmp_path: Path)
     answer = library.ask("那个从200公里外赶回来上岗的干部叫啥名字来着？")
     assert answer.answered and "范小强" in answer.hits[0].passage.text
     assert asks.gives_a_name("“初心守护者”范小强") and not asks.gives_a_name("“劳模”书记带领干部")
+    # the name the passage gives is the one the question gives: it asks for another's
+    library = _one_article(tmp_path, "送苗上门\n\n“现在医生开车送上门，我们心里踏实。”张秀英说，老伴前年得了肺炎，"
+                                     "今年她让村医给两个人都报了名。\n\n移动接种队每周进村两次。\n")
+    assert not library.ask("张秀英的老伴叫什么名字？").answered
+    assert library.ask("张秀英给谁报了名？").answered
 
 
 def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
