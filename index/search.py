@@ -34,7 +34,7 @@ import numpy as np
 from index import asks, lexicon
 from index.lexicon import FLOOR_COUNT
 from index.bm25 import BM25
-from index.expand import SOUND_WEIGHT, Expander
+from index.expand import RELATED_WEIGHT, SOUND_WEIGHT, Expander
 from index.passages import Passage, sentences_by_line
 from index.tokens import article_text, bigrams, question_text, stopwords, tokenize, word_bigrams, words
 
@@ -468,10 +468,11 @@ class Searcher:
         jieba often cuts the name from its kind (南苑 | 街道): a name the article
         lacks, right before a word for a kind of place, counts as well.  It must
         be a proper name (jieba tags it so, or does not know it at all), so
-        that 整个 in 整个社区 is not taken for one.
+        that 整个 in 整个社区 is not taken for one. A name has no synonyms: words
+        词林 merely relates to it (临江 → 听证会, through some longer word) are not it.
         """
         for term in query.terms:
-            if found[term] >= 0.5:
+            if found[term] >= 0.5 and not (found[term] <= RELATED_WEIGHT and lexicon.tag_of(term) in _NAME_TAGS):
                 continue
             if _PLACE.fullmatch(term):
                 return True

@@ -604,3 +604,13 @@ def test_a_word_the_article_has_is_searched_with_its_synonyms_there_but_decides_
     assert "撤销" not in query.terms and "撤销" not in query.stand_ins
     assert library.searcher.expander.synonyms_of_found("撤销") == ["取消"]
     assert library.searcher.expander.synonyms_of_found("注销") == []  # not the article's word: a stand-in's job
+
+
+def test_a_place_name_is_not_found_through_words_merely_related_to_it(tmp_path: Path):
+    """临江 is no word of this article; 词林 relates it, through a longer word, to 听证会 and 座谈会, which
+    are. A name has no synonyms: 临江县 is another county, not this one."""
+    library = _one_article(tmp_path, "公交线网优化\n\n青溪县首条夜班公交线路将于4月1日开通，发车间隔20分钟。\n\n"
+                                     "今年1月12日，县交通运输局举行听证会，又召开了两场市民座谈会。\n")
+    assert library.searcher.query("临江县的夜班公交线路是什么时候开通的？").found["临江"] > 0  # related words
+    assert not library.ask("临江县的夜班公交线路是什么时候开通的？").answered
+    assert library.ask("青溪县的夜班公交线路是什么时候开通的？").answered
