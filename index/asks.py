@@ -71,6 +71,32 @@ _ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
                   # a speed
                   (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
                    re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
+# 多少名, 几张, 多少吨: the measure word or unit the answer's figure must carry, and the ones that may stand for
+# it (a reporter writes 志愿者1000余人 for 多少名志愿者, 8个企业 for 几家企业); 个 serves for most
+_MEASURES = {
+    "名": "名人位个", "人": "人名位个", "位": "位名人个", "家": "家个户", "户": "户家", "所": "所个", "座": "座个",
+    "张": "张", "辆": "辆台", "台": "台辆套个", "件": "件起个", "起": "起件", "场": "场次", "条": "条个",
+    "项": "项个条", "栋": "栋幢座", "幢": "幢栋座", "本": "本册", "册": "册本", "棵": "棵株", "株": "株棵",
+    "吨": "吨", "亩": "亩",
+}
+_MEASURE_ASKED = re.compile(r"(?:多少|(?<!哪)几)(%s)([\u4e00-\u9fff]?)" % "|".join(_MEASURES))
+
+
+_FIGURE_UNIT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*[万千百亿]?\s*[多余来]?\s*([\u4e00-\u9fff])")
+
+
+def figure_units(text: str) -> frozenset[str]:
+    """The characters written right after a figure in the text (个, 名, 吨, 车 of 571105车)."""
+    return frozenset(_FIGURE_UNIT.findall(text))
+
+
+def asked_units(question: str) -> str | None:
+    """多少名志愿者 → the units a figure answering it may carry (名人位个, and 志 of 志愿者); None when the
+    question names no measure word of its own (多少, 几个)."""
+    match = _MEASURE_ASKED.search(question)
+    return None if match is None else _MEASURES[match.group(1)] + match.group(2)
+
+
 # which village, which hospital, which road…: a place or body of that kind, named (青山社区, 西湖区, 人民医院,
 # 桂香路); kinds that end the names of places and bodies in general Chinese, each with the endings a name of
 # its kind may have (哪所学校 is answered by 卫生职业学院, 哪家公司 by 建工集团)
@@ -257,6 +283,7 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
         asked = [_MONEY]
     if any(not holds.search(text) for holds in asked):
         return True
+
     return any(not _named(match.group(1) or match.group(2)).search(text) for match in _WHICH_KIND.finditer(question))
 
 

@@ -160,6 +160,7 @@ class Searcher:
         # days: 四月几号 asks the month of the article's 4月8日
         self.instance_shapes = frozenset(s for s in map(asks.instance_shape, self.words.terms) if s is not None)
         self.months = frozenset(m for m in map(asks.month_of, self.words.terms) if m is not None)
+        self.figure_units = asks.figure_units("\n".join(self.norm_texts))  # 名, 吨: what the articles count in
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
@@ -507,6 +508,17 @@ class Searcher:
                    and (kind in query.counted or thing in query.counted)
                    for kind, thing in zip(query.terms, query.terms[1:]))
 
+    def _counts_in_an_absent_unit(self, query: Query) -> bool:
+        """多少张通行证, where no figure in the article counts in 张: it never says how many of them.
+
+        The measure word a question counts in is how the answer is written
+        (30张, or 30个 for most things; 志愿者1000余人 for 多少名志愿者). An
+        article with no figure in it, nor one counting the thing by name
+        (571105车), does not give the number asked.
+        """
+        units = asks.asked_units(query.text)
+        return units is not None and not any(unit in self.figure_units for unit in units)
+
     def _asks_a_name_not_given(self, query: Query, row: int) -> bool:
         """党工委书记叫什么名字, where the passage names the post but no one beside it, nor anyone at all.
 
@@ -554,6 +566,7 @@ class Searcher:
                 or self._names_another_instance(query, found)
                 or self._counts_nothing_asked(query, row)
                 or self._counts_another_kind(query)
+                or self._counts_in_an_absent_unit(query)
                 or self._offers_only_absent_choices(query)
                 or self._asks_who_holds_an_absent_post(query, found)
                 or self._asks_a_name_not_given(query, row))

@@ -614,3 +614,18 @@ def test_a_place_name_is_not_found_through_words_merely_related_to_it(tmp_path: 
     assert library.searcher.query("临江县的夜班公交线路是什么时候开通的？").found["临江"] > 0  # related words
     assert not library.ask("临江县的夜班公交线路是什么时候开通的？").answered
     assert library.ask("青溪县的夜班公交线路是什么时候开通的？").answered
+
+
+def test_a_count_in_a_measure_word_no_figure_of_the_article_carries_is_declined(tmp_path: Path):
+    """多少张通行证: no figure of the article counts in 张, so it never says how many were issued. 多少名民警
+    is answered by 152人 (名, 人 and 位 count people), 多少辆车 by 571105车 (the thing itself after the figure)."""
+    from index import asks
+
+    library = _one_article(tmp_path, "联防联控\n\n街道为两个社区制定辖区出入通行证，派出所抽调152人参与排查。\n\n"
+                                     "卡口累计检查571105车，辖区共有小区80个。\n")
+    assert not library.ask("街道一共发了多少张出入通行证？").answered
+    assert library.ask("派出所抽调了多少名民警？").answered
+    assert library.ask("卡口一共检查了多少辆车？").answered
+    assert asks.asked_units("多少名志愿者") == "名人位个志" and asks.asked_units("有多少个小区") is None
+    assert asks.asked_units("哪几条公交线路要绕行？") is None  # which ones, not how many
+    assert asks.figure_units("共有小区80个，抽调152人，检查571105车") == frozenset("个人车")
