@@ -287,6 +287,12 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
     return any(not _named(match.group(1) or match.group(2)).search(text) for match in _WHICH_KIND.finditer(question))
 
 
+def asks_a_typed_answer(question: str) -> bool:
+    """A day, a clock time, a sum, a place, a named kind…: more than a figure of any kind."""
+    return (any(a.search(question) for a, _ in _ANSWER_TYPES) or _MONEY_NAMED.search(question) is not None
+            or _WHICH_KIND.search(question) is not None)
+
+
 @lru_cache(maxsize=None)
 def _named(kind: str) -> re.Pattern[str]:
     """A name of the kind: two or more Chinese characters, then an ending its kind's names take."""

@@ -260,7 +260,9 @@ class Searcher:
         sentence says which passage answers: the one holding the question's
         words in one sentence beats one that scatters them over 300
         characters. Should that passage lack the kind of answer asked (a
-        date, a sum) where the first order's does not, the first order is shown.
+        date, a sum) where the first order's does not, the first order is shown;
+        should it hold it where the first order's does not, it is judged instead
+        (_typed_answer_only_shown).
         """
         if not query.terms and asks.asks_for_photo(query.text):  # 第一张照片拍的是什么: no word to match
             if self.is_caption.any():
@@ -273,6 +275,10 @@ class Searcher:
         evidence = self._best(query, scores, candidates, 1)  # decide() judges the first passage only
         decision = self.decide(query, evidence)
         shown = self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates, limit)
+        if not decision.answered and self._typed_answer_only_shown(query, evidence, shown):
+            second = self.decide(query, shown[:1])
+            if second.answered:
+                return shown, second
         if (decision.answered and shown[0].row != evidence[0].row
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
             shown = self._best(query, scores, candidates, limit)
@@ -286,6 +292,20 @@ class Searcher:
         if place is not None and -len(rows) <= place < len(rows):
             rows.insert(0, rows.pop(place))
         return [Ranked(row, 1.0, 1.0) for row in rows[:limit]]
+
+    def _typed_answer_only_shown(self, query: Query, evidence: list[Ranked], shown: list[Ranked]) -> bool:
+        """The question asks for a kind of answer (a clock time, a sum, a day, a place) that the passage
+        shown first holds and the whole-passage first lacks, and the shown one holds at least as much of
+        the question: it is judged on the shown passage.
+
+        Not for a mere figure: nearly every passage has one, and how-many
+        questions the article does not answer found them (多少家企业复工复产).
+        """
+        if not evidence or not shown or shown[0].row == evidence[0].row or shown[0].coverage < evidence[0].coverage:
+            return False
+        return (asks.asks_a_typed_answer(query.text)
+                and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)
+                and not asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number))
 
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
         """The best `limit` passages with any score, best first, as search() shows them; ties keep article order."""

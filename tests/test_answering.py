@@ -629,3 +629,21 @@ def test_a_count_in_a_measure_word_no_figure_of_the_article_carries_is_declined(
     assert asks.asked_units("多少名志愿者") == "名人位个志" and asks.asked_units("有多少个小区") is None
     assert asks.asked_units("哪几条公交线路要绕行？") is None  # which ones, not how many
     assert asks.figure_units("共有小区80个，抽调152人，检查571105车") == frozenset("个人车")
+
+
+def test_a_typed_answer_held_only_by_the_passage_shown_first_is_judged_there(tmp_path: Path):
+    """The whole-passage first names the service but gives no clock time; the passage shown first gives
+    7:30至19:00 and holds as much of the question. A mere figure asked for does not move the judgement."""
+    from index.search import Ranked
+
+    library = _one_article(tmp_path, "养老服务中心\n\n服务中心提供日间照料、助餐等服务，服务对象为辖区老人。\n\n"
+                                     "各中心日间照料的时间为每天7:30至19:00，全年无休。\n\n全市将增至30家中心。\n")
+    searcher = library.searcher
+    rows = {p.text[:4]: row for row, p in enumerate(searcher.passages)}
+    prose, hours = Ranked(rows["服务中心"], 1.0, 0.6), Ranked(rows["各中心日"], 0.9, 0.6)
+    timed = searcher.query("中心日间照料的服务时间是几点到几点？")
+    assert searcher._typed_answer_only_shown(timed, [prose], [hours])
+    assert not searcher._typed_answer_only_shown(timed, [prose], [Ranked(hours.row, 0.9, 0.5)])  # holds less
+    assert not searcher._typed_answer_only_shown(timed, [hours], [prose])  # the shown one lacks it
+    counted = searcher.query("中心一共有多少张床位？")
+    assert not searcher._typed_answer_only_shown(counted, [prose], [Ranked(rows["全市将增"], 0.9, 0.6)])

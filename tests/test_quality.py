@@ -33,7 +33,9 @@ FLOORS = {
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
     "second": (0.833, 0.71, 0.0),
     "fresh": (0.857, 0.75, 0.048),
-    "notice": (0.928, 0.62, 0.036),
+    # 厨余垃圾最后运到哪个处理厂 and 观日峰明天早上几点日出 (scenic) are answered since a typed answer held only by
+    # the passage shown first is judged there (search._typed_answer_only_shown: 13 fewer wrong declines overall)
+    "notice": (0.928, 0.5, 0.036),
     # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
     # words' synonyms: hit@1 +7 over all sets)
     "festival": (0.909, 0.28, 0.031),
@@ -43,7 +45,7 @@ FLOORS = {
     "blind4": (0.911, 0.66, 0.03),
     "blind5": (0.97, 0.66, 0.0),
     "metro": (0.818, 0.42, 0.152),
-    "scenic": (0.787, 0.85, 0.213),
+    "scenic": (0.787, 0.71, 0.213),
     "blind6": (0.911, 0.33, 0.089),
     "hospital": (0.848, 0.57, 0.091),
     "school": (0.787, 0.71, 0.031),
