@@ -427,6 +427,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("3路延伸到了哪里？", "3路向东延伸至高铁站。", wants_number=False)
     assert asks.lacks_answer_type("医院的地址在哪里？", "终点区另设1个医疗救护中心。", wants_number=False)
     assert not asks.lacks_answer_type("分馆的地址在哪里？", "分馆位于滨河新区望江路188号。", wants_number=False)
+    # 在哪次会上 asks which meeting, not where; 自出生之日起 names a day; a stretch of river is a place
+    assert not asks.lacks_answer_type("最早是在哪次会上布置的？", "在总结会议上就布置了防疫工作。", wants_number=False)
+    assert not asks.lacks_answer_type("医保从哪天起能用？", "自出生之日起享受医保待遇。", wants_number=False)
+    assert not asks.lacks_answer_type("演练是在什么地方举行的？", "镇里在青溪河石门桥段举行了演练。", wants_number=False)
     # a rate wants a percentage, a speed a speed
     assert asks.lacks_answer_type("民办小学摇号的中签率是多少？", "民办小学报名人数超过计划数时摇号。", wants_number=True)
     assert not asks.lacks_answer_type("中签率是多少？", "去年中签率为42.6%。", wants_number=True)
