@@ -587,6 +587,7 @@ def test_a_question_about_the_photos_that_names_nothing_in_them_gets_their_capti
     library = _one_article(tmp_path, text)
     first = library.ask("文章配的那张照片拍的是什么场景？")
     assert first.answered and first.hits[0].passage.text.startswith("图为新投放的电动公交车")
+    assert library.ask("报道里配的第一张照片拍的是哪里？").hits[0].passage.text.startswith("图为新投放的电动公交车")
     second = library.ask("第二张照片拍的是什么地方？")
     assert second.answered and second.hits[0].passage.text.startswith("图为市民在站台")
     # 张 is a surname when no photo follows it: still asked of the article

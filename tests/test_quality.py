@@ -4,9 +4,9 @@ The dev set is what ranking was tuned on; the held-out set and the second
 article's questions were written before tuning and never tuned on. The third
 article is Markdown (headings, lists, emphasis), the fourth a plan in plain
 text with outline headings (二、, （一）) and numbered lists; neither was tuned
-on. The fresh and blind1–16 sets (seed article) and the festival,
+on. The fresh and blind1–17 sets (seed article) and the festival,
 hospital, school, metro, scenic, faq, flood, inspect, recall, village, water, sports, museum, interview, rules,
-harvest, renovation, forest, eldercare, floodprep, branchlib, sorting, busroute and vaccine articles with their questions were written blind by
+harvest, renovation, forest, eldercare, floodprep, branchlib, sorting, busroute, vaccine and market articles with their questions were written blind by
 helpers that saw only an article and the dev set's format; the README says
 which were read for misses afterwards and gives each one's first figures."""
 
@@ -85,6 +85,11 @@ FLOORS = {
     "blind16": (0.947, 1.0, 0.027),
     "busroute": (0.757, 0.42, 0.091),
     "vaccine": (0.787, 0.57, 0.091),
+    # written blind later this session and first measured on both the start-of-session code and the code of
+    # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
+    # 3 of 7 / 0.182, then read for misses
+    "blind17": (0.921, 0.71, 0.053),
+    "market": (0.727, 0.42, 0.152),
 }
 
 
@@ -115,7 +120,8 @@ SEED_SETS = {"heldout": HELDOUT_SET, "fresh": DATA / "fresh.jsonl", "blind": DAT
              "blind8": DATA / "blind8.jsonl", "blind9": DATA / "blind9.jsonl",
              "blind10": DATA / "blind10.jsonl", "blind11": DATA / "blind11.jsonl",
              "blind12": DATA / "blind12.jsonl", "blind13": DATA / "blind13.jsonl", "blind14": DATA / "blind14.jsonl",
-             "blind15": DATA / "blind15.jsonl", "blind16": DATA / "blind16.jsonl"}
+             "blind15": DATA / "blind15.jsonl", "blind16": DATA / "blind16.jsonl",
+             "blind17": DATA / "blind17.jsonl"}
 # other articles, each in its own folder beside its questions
 ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": "festival", "hospital": "hospital",
             "school": "school", "metro": "metro", "scenic": "scenic", "faq": "faq", "flood": "flood",
@@ -123,7 +129,7 @@ ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": 
             "museum": "museum", "interview": "interview", "rules": "rules",
             "harvest": "harvest", "renovation": "renovation", "forest": "forest", "eldercare": "eldercare",
             "floodprep": "floodprep", "branchlib": "branchlib", "sorting": "sorting", "busroute": "busroute",
-            "vaccine": "vaccine"}
+            "vaccine": "vaccine", "market": "market"}
 
 
 @pytest.mark.parametrize("name", SEED_SETS)
