@@ -28,68 +28,69 @@ FLOORS = {
     "dev": (0.947, 1.0, 0.0),
     # 11 of 15 declined: 有几所小学因为疫情停课了 missed only 停课, a rare verb; rare verbs, adverbs and set
     # phrases no longer mark another subject (search._may_name_a_thing): 11 fewer wrong declines over all sets
-    "heldout": (0.95, 0.73, 0.017),
+    "heldout": (0.95, 0.733, 0.017),
     # 青溪市博物馆什么时候重新开放 is answered: it was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
-    "second": (0.833, 0.71, 0.0),
+    "second": (0.833, 0.714, 0.0),
     "fresh": (0.857, 0.75, 0.048),
     # 厨余垃圾最后运到哪个处理厂 and 观日峰明天早上几点日出 (scenic) are answered since a typed answer held only by
     # the passage shown first is judged there (search._typed_answer_only_shown: 13 fewer wrong declines overall)
     "notice": (0.928, 0.5, 0.036),
     # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
     # words' synonyms: hit@1 +7 over all sets)
-    "festival": (0.909, 0.28, 0.031),
-    "blind": (0.868, 0.71, 0.053),
-    "blind2": (0.97, 0.5, 0.089),
+    "festival": (0.909, 0.285, 0.031),
+    "blind": (0.868, 0.714, 0.053),
+    "blind2": (0.97, 0.666, 0.089),
     "blind3": (0.941, 0.5, 0.03),
-    "blind4": (0.911, 0.66, 0.03),
-    "blind5": (0.97, 0.66, 0.0),
-    "metro": (0.818, 0.42, 0.152),
-    "scenic": (0.787, 0.71, 0.213),
-    "blind6": (0.911, 0.33, 0.089),
-    "hospital": (0.848, 0.57, 0.091),
-    "school": (0.787, 0.71, 0.031),
-    "plan": (0.95, 0.33, 0.2),
-    "faq": (0.878, 0.57, 0.122),
-    "flood": (0.787, 0.14, 0.122),
-    "inspect": (0.696, 0.57, 0.152),
-    "blind7": (0.823, 1.0, 0.118),
-    "recall": (0.696, 0.71, 0.182),
-    "village": (0.818, 0.28, 0.061),
+    "blind4": (0.911, 0.666, 0.03),
+    "blind5": (0.97, 0.666, 0.0),
+    "metro": (0.848, 0.428, 0.152),
+    "scenic": (0.787, 0.714, 0.152),
+    "blind6": (0.911, 0.333, 0.089),
+    "hospital": (0.848, 0.571, 0.091),
+    "school": (0.818, 0.714, 0.031),
+    "plan": (0.95, 0.333, 0.2),
+    "faq": (0.878, 0.571, 0.091),
+    "flood": (0.787, 0.142, 0.091),
+    "inspect": (0.727, 0.571, 0.152),
+    "blind7": (0.823, 1.0, 0.089),
+    "recall": (0.696, 0.714, 0.152),
+    "village": (0.818, 0.285, 0.061),
     # 4 wrongly declined, not 3: 由哪家公司负责 wants a company named, and the first passage names none (the
     # second, shown after it, does); the named-kind answer types declined 10 more out-of-scope questions
-    "water": (0.757, 0.71, 0.122),
-    "sports": (0.878, 0.71, 0.122),
-    "blind8": (0.97, 0.66, 0.0),
-    "museum": (0.787, 0.57, 0.122),
-    "interview": (0.909, 0.85, 0.091),
+    "water": (0.787, 0.714, 0.122),
+    "sports": (0.878, 0.714, 0.091),
+    "blind8": (0.97, 0.666, 0.0),
+    "museum": (0.787, 0.571, 0.091),
+    "interview": (0.909, 0.857, 0.091),
     "rules": (0.818, 1.0, 0.122),
-    "blind9": (0.868, 0.85, 0.053),
-    "harvest": (0.909, 0.42, 0.061),
+    "blind9": (0.894, 0.857, 0.0),
+    "harvest": (0.909, 0.428, 0.061),
     "blind10": (0.973, 1.0, 0.0),
-    "renovation": (0.909, 0.71, 0.031),
+    "renovation": (0.909, 0.714, 0.031),
     "blind11": (0.842, 1.0, 0.027),
-    "forest": (0.848, 0.28, 0.061),
-    "blind12": (0.973, 0.71, 0.0),
-    "eldercare": (0.878, 0.28, 0.182),
-    "blind13": (0.947, 0.85, 0.0),
-    "floodprep": (0.939, 0.28, 0.061),
-    "blind14": (0.868, 0.57, 0.0),
+    "forest": (0.878, 0.285, 0.031),
+    "blind12": (0.973, 0.714, 0.0),
+    "eldercare": (0.909, 0.285, 0.091),
+    "blind13": (0.947, 0.857, 0.0),
+    "floodprep": (0.939, 0.285, 0.0),
+    "blind14": (0.868, 0.571, 0.0),
     # 滨河分馆的地址在哪里 is declined: an address wants a street and number, and the first passage (by the
-    # whole-passage match, through 地方 standing in for 地址) has none; it was answered with that wrong passage
-    "branchlib": (0.666, 0.14, 0.152),
-    "blind15": (0.815, 0.57, 0.027),
-    "sorting": (0.909, 0.42, 0.152),
+    # whole-passage match, through 地方 standing in for 地址) has none; it was answered with that wrong passage.
+    # Judging typed answers on the passage shown first then answered four others (ceiling 0.152 → 0.091)
+    "branchlib": (0.696, 0.142, 0.091),
+    "blind15": (0.815, 0.571, 0.027),
+    "sorting": (0.909, 0.428, 0.091),
     # written blind this session: blind16 is kept unread; busroute and vaccine were read for misses after
     # their first figures (0.947/7 of 7/0.026, 0.758/3 of 7/0.152, 0.788/4 of 7/0.121)
     "blind16": (0.947, 1.0, 0.027),
-    "busroute": (0.757, 0.42, 0.091),
-    "vaccine": (0.787, 0.57, 0.091),
+    "busroute": (0.787, 0.571, 0.061),
+    "vaccine": (0.818, 0.714, 0.061),
     # written blind later this session and first measured on both the start-of-session code and the code of
     # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
     # 3 of 7 / 0.182, then read for misses
-    "blind17": (0.921, 0.71, 0.053),
-    "market": (0.727, 0.42, 0.152),
+    "blind17": (0.921, 0.714, 0.053),
+    "market": (0.727, 0.428, 0.152),
 }
 
 
