@@ -30,7 +30,7 @@ _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")
 # a sum named by what it is (票价, 经费): asked for unless the question asks for another kind of answer
-# (票价调整的听证会是哪天开的 wants a day; 检测费用由谁承担 still speaks of a sum)
+# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum)
 _MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
@@ -75,7 +75,7 @@ _ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
                   (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
                    re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
 # 多少名, 几张, 多少吨: the measure word or unit the answer's figure must carry, and the ones that may stand for
-# it (a reporter writes 志愿者1000余人 for 多少名志愿者, 8个企业 for 几家企业); 个 serves for most
+# it (a reporter writes 队员1000余人 for 多少名队员, 8个商户 for 几家商户); 个 serves for most
 _MEASURES = {
     "名": "名人位个", "人": "人名位个", "位": "位名人个", "家": "家个户", "户": "户家", "所": "所个", "座": "座个",
     "张": "张", "辆": "辆台", "台": "台辆套个", "件": "件起个", "起": "起件", "场": "场次", "条": "条个",
@@ -89,7 +89,7 @@ _FIGURE_UNIT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十�
 
 
 def figure_units(text: str) -> frozenset[str]:
-    """The characters written right after a figure in the text (个, 名, 吨, 车 of 571105车)."""
+    """The characters written right after a figure in the text (个, 名, 吨, 车 of 3200车)."""
     return frozenset(_FIGURE_UNIT.findall(text))
 
 

@@ -299,7 +299,7 @@ class Searcher:
         the question: it is judged on the shown passage.
 
         Not for a mere figure: nearly every passage has one, and how-many
-        questions the article does not answer found them (多少家企业复工复产).
+        questions the article does not answer found them (多少家商铺开业了).
         """
         if not evidence or not shown or shown[0].row == evidence[0].row or shown[0].coverage < evidence[0].coverage:
             return False
@@ -529,12 +529,12 @@ class Searcher:
                    for kind, thing in zip(query.terms, query.terms[1:]))
 
     def _counts_in_an_absent_unit(self, query: Query) -> bool:
-        """多少张通行证, where no figure in the article counts in 张: it never says how many of them.
+        """多少张借书证, where no figure in the article counts in 张: it never says how many of them.
 
         The measure word a question counts in is how the answer is written
-        (30张, or 30个 for most things; 志愿者1000余人 for 多少名志愿者). An
+        (30张, or 30个 for most things; 队员1000余人 for 多少名队员). An
         article with no figure in it, nor one counting the thing by name
-        (571105车), does not give the number asked.
+        (3200车), does not give the number asked.
         """
         units = asks.asked_units(query.text)
         return units is not None and not any(unit in self.figure_units for unit in units)
