@@ -129,7 +129,7 @@ def test_a_rare_way_of_telling_is_no_other_subject_but_a_rare_thing_is():
     library = Library.load(Path(__file__).parent / "data" / "articles" / "renovation", cache=False)
     answer = library.ask("施工天天吵得睡不着 找谁投诉啊 有电话没")
     assert answer.answered and "66283190" in answer.hits[0].passage.text
-    from index.search import _may_name_a_thing
+    from index.decline import _may_name_a_thing
 
     assert not any(map(_may_name_a_thing, ("睡不着", "瞎琢磨", "缺吃少喝", "天天")))
     assert all(map(_may_name_a_thing, ("高铁", "菜市场", "常设", "胡正荣")))  # 常设 is a verbal noun; a name jieba lacks
@@ -253,7 +253,8 @@ def test_which_ones_is_no_quantity_question(seeds_library):
 
 
 def test_words_the_dictionary_lists_but_never_counted_are_judged_by_their_parts():
-    from index.search import RARE, specificity
+    from index.decline import RARE
+    from index.specificity import specificity
     assert specificity("看不见") < RARE  # listed at jieba's floor count, made of common parts
     assert specificity("菜市场") >= RARE  # counted, and rare
     assert specificity("拱墅区") >= RARE  # no known parts: a rare name
@@ -347,7 +348,7 @@ LECTURE = "健康讲座\n\n街道每周三在社区服务中心举办健康讲�
 
 def test_an_answer_found_only_in_part_says_so(tmp_path: Path):
     """Under half of the question's weight in the article, only common words missing: answered, marked partial."""
-    from index.search import MIN_COVERAGE
+    from index.decline import MIN_COVERAGE
     library = _one_article(tmp_path, LECTURE)
     assert library.ask("讲座免费吗？").reason == "ok"
     question = "讲座是哪个医生讲的，讲得好不好？"
@@ -470,7 +471,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
 
 def test_where_from_is_answered_by_the_body_that_sent_them(tmp_path: Path):
     """从哪里抽调: '各卫生服务中心抽调231名医护人员' names the source without 从 or 在."""
-    from index.search import specificity
+    from index.specificity import specificity
 
     library = _one_article(tmp_path, "医护力量\n\n辖区内各卫生服务中心抽调近231名医护人员跟踪落实居家观察人员健康管理。\n\n"
                                      "志愿者把守道口，测体温、查证件。\n")
@@ -639,7 +640,7 @@ def test_a_count_in_a_measure_word_no_figure_of_the_article_carries_is_declined(
 def test_a_typed_answer_held_only_by_the_passage_shown_first_is_judged_there(tmp_path: Path):
     """The whole-passage first names the service but gives no clock time; the passage shown first gives
     7:30至19:00 and holds as much of the question. A mere figure asked for does not move the judgement."""
-    from index.search import Ranked
+    from index.records import Ranked
 
     library = _one_article(tmp_path, "养老服务中心\n\n服务中心提供日间照料、助餐等服务，服务对象为辖区老人。\n\n"
                                      "各中心日间照料的时间为每天7:30至19:00，全年无休。\n\n全市将增至30家中心。\n")

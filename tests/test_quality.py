@@ -27,7 +27,7 @@ SECOND = ROOT / "tests" / "data" / "articles"
 FLOORS = {
     "dev": (0.947, 1.0, 0.0),
     # 11 of 15 declined: 有几所小学因为疫情停课了 missed only 停课, a rare verb; rare verbs, adverbs and set
-    # phrases no longer mark another subject (search._may_name_a_thing): 11 fewer wrong declines over all sets
+    # phrases no longer mark another subject (decline._may_name_a_thing): 11 fewer wrong declines over all sets
     "heldout": (0.95, 0.733, 0.017),
     # 青溪市博物馆什么时候重新开放 is answered: it was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
