@@ -36,6 +36,7 @@ CANDIDATES = 100  # leading passages on which answer-type bonuses are weighed
 SENTENCE_WEIGHT = 2.0  # the best sentence's share (0–1) against the passage's match (about 0–1.5): it mostly decides
 WEIGHED_SENTENCES = 10  # leading candidates whose sentences are weighed; the rest are far behind
 COUNTED_APART = 0.5  # a how-many question's counted thing, in a sentence but with no figure by it
+KIND_LOOKAHEAD = 3  # a declined question's closest passage may be any of the first three (_of_the_kind_first)
 FOUND_SYNONYM_WEIGHT = 0.5  # a synonym of a question word the article has (see query())
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
@@ -184,15 +185,31 @@ class Searcher(Declining):
         scores, candidates = scored
         evidence = self._best(query, scores, candidates, 1)  # decide() judges the first passage only
         decision = self.decide(query, evidence)
-        shown = self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates, limit)
+        shown = self._best(query, scores + self._sentence_bonus(query, scores, candidates), candidates,
+                           max(limit, KIND_LOOKAHEAD))
         if not decision.answered and self._typed_answer_only_shown(query, evidence, shown):
             second = self.decide(query, shown[:1])
             if second.answered:
-                return shown, second
+                return shown[:limit], second
         if (decision.answered and shown[0].row != evidence[0].row
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
             shown = self._best(query, scores, candidates, limit)
-        return shown, decision
+        if not decision.answered:
+            shown = self._of_the_kind_first(query, shown)
+        return shown[:limit], decision
+
+    def _of_the_kind_first(self, query: Query, shown: list[Ranked]) -> list[Ranked]:
+        """A declined question's closest passage (shown under 看看最接近的一段) is the first of the leading
+        few that holds the kind of answer asked (a clock time, a sum, a day), when the first does not:
+        that is where the reader will look for it. Whether to answer is not judged again."""
+        if not shown or not asks.asks_a_typed_answer(query.text):
+            return shown
+        lacks = [asks.lacks_answer_type(query.text, self.norm_texts[r.row], query.wants_number)
+                 for r in shown[:KIND_LOOKAHEAD]]
+        if not lacks[0] or all(lacks):
+            return shown
+        i = lacks.index(False)
+        return [shown[i]] + shown[:i] + shown[i + 1:]
 
     def _photos(self, query: Query, limit: int) -> list[Ranked]:
         """A question about the photos that names nothing in them (第一张照片拍的是什么): the captions, in the

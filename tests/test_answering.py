@@ -653,3 +653,20 @@ def test_a_typed_answer_held_only_by_the_passage_shown_first_is_judged_there(tmp
     assert not searcher._typed_answer_only_shown(timed, [hours], [prose])  # the shown one lacks it
     counted = searcher.query("中心一共有多少张床位？")
     assert not searcher._typed_answer_only_shown(counted, [prose], [Ranked(rows["全市将增"], 0.9, 0.6)])
+
+
+def test_a_declined_questions_closest_passage_holds_the_kind_of_answer_asked(tmp_path: Path):
+    """几点开门, declined: of the leading passages, the one with a clock time is offered first, not the one
+    that only names the centre; a question asking for no kind of answer keeps the order."""
+    from index.records import Ranked
+
+    library = _one_article(tmp_path, "养老服务中心\n\n服务中心提供日间照料、助餐等服务，服务对象为辖区老人。\n\n"
+                                     "各中心日间照料的时间为每天7:30至19:00，全年无休。\n\n全市将增至30家中心。\n")
+    searcher = library.searcher
+    rows = {p.text[:4]: row for row, p in enumerate(searcher.passages)}
+    prose, hours, count = (Ranked(rows[key], 1.0, 0.5) for key in ("服务中心", "各中心日", "全市将增"))
+    timed = searcher.query("中心几点开门？")
+    assert searcher._of_the_kind_first(timed, [prose, count, hours]) == [hours, prose, count]
+    assert searcher._of_the_kind_first(timed, [hours, prose]) == [hours, prose]  # already first
+    plain = searcher.query("中心提供哪些服务？")
+    assert searcher._of_the_kind_first(plain, [prose, count, hours]) == [prose, count, hours]

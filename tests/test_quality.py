@@ -38,59 +38,59 @@ FLOORS = {
     "notice": (0.928, 0.5, 0.036),
     # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
     # words' synonyms: hit@1 +7 over all sets)
-    "festival": (0.909, 0.285, 0.031),
+    "festival": (0.939, 0.285, 0.031),
     "blind": (0.868, 0.714, 0.053),
     "blind2": (0.97, 0.666, 0.089),
     "blind3": (0.941, 0.5, 0.03),
     "blind4": (0.911, 0.666, 0.03),
     "blind5": (0.97, 0.666, 0.0),
     "metro": (0.848, 0.428, 0.152),
-    "scenic": (0.787, 0.714, 0.152),
+    "scenic": (0.848, 0.714, 0.152),
     "blind6": (0.911, 0.333, 0.089),
-    "hospital": (0.848, 0.571, 0.091),
+    "hospital": (0.878, 0.571, 0.091),
     "school": (0.818, 0.714, 0.031),
     "plan": (0.95, 0.333, 0.2),
     "faq": (0.878, 0.571, 0.091),
     "flood": (0.787, 0.142, 0.091),
-    "inspect": (0.727, 0.571, 0.152),
-    "blind7": (0.823, 1.0, 0.089),
-    "recall": (0.696, 0.714, 0.152),
+    "inspect": (0.757, 0.571, 0.152),
+    "blind7": (0.852, 1.0, 0.089),
+    "recall": (0.727, 0.714, 0.152),
     "village": (0.818, 0.285, 0.061),
     # 4 wrongly declined, not 3: 由哪家公司负责 wants a company named, and the first passage names none (the
     # second, shown after it, does); the named-kind answer types declined 10 more out-of-scope questions
-    "water": (0.787, 0.714, 0.122),
-    "sports": (0.878, 0.714, 0.091),
+    "water": (0.818, 0.714, 0.122),
+    "sports": (0.909, 0.714, 0.091),
     "blind8": (0.97, 0.666, 0.0),
     "museum": (0.787, 0.571, 0.091),
     "interview": (0.909, 0.857, 0.091),
     "rules": (0.818, 1.0, 0.122),
     "blind9": (0.894, 0.857, 0.0),
-    "harvest": (0.909, 0.428, 0.061),
+    "harvest": (0.939, 0.428, 0.061),
     "blind10": (0.973, 1.0, 0.0),
     "renovation": (0.909, 0.714, 0.031),
     "blind11": (0.842, 1.0, 0.027),
     "forest": (0.878, 0.285, 0.031),
     "blind12": (0.973, 0.714, 0.0),
-    "eldercare": (0.909, 0.285, 0.091),
+    "eldercare": (0.939, 0.285, 0.091),
     "blind13": (0.947, 0.857, 0.0),
     "floodprep": (0.939, 0.285, 0.0),
     "blind14": (0.868, 0.571, 0.0),
     # 滨河分馆的地址在哪里 is declined: an address wants a street and number, and the first passage (by the
     # whole-passage match, through 地方 standing in for 地址) has none; it was answered with that wrong passage.
     # Judging typed answers on the passage shown first then answered four others (ceiling 0.152 → 0.091)
-    "branchlib": (0.696, 0.142, 0.091),
+    "branchlib": (0.727, 0.142, 0.091),
     "blind15": (0.815, 0.571, 0.027),
-    "sorting": (0.909, 0.428, 0.091),
+    "sorting": (0.939, 0.428, 0.091),
     # written blind this session: blind16 is kept unread; busroute and vaccine were read for misses after
     # their first figures (0.947/7 of 7/0.026, 0.758/3 of 7/0.152, 0.788/4 of 7/0.121)
     "blind16": (0.947, 1.0, 0.027),
     "busroute": (0.787, 0.571, 0.061),
-    "vaccine": (0.818, 0.714, 0.061),
+    "vaccine": (0.848, 0.714, 0.061),
     # written blind later this session and first measured on both the start-of-session code and the code of
     # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
     # 3 of 7 / 0.182, then read for misses
     "blind17": (0.921, 0.714, 0.053),
-    "market": (0.727, 0.428, 0.152),
+    "market": (0.757, 0.428, 0.152),
 }
 
 
