@@ -166,6 +166,11 @@ def asks_who(question: str) -> bool:
     return bool(_WHO.search(question))
 
 
+def who_asked(question: str) -> re.Match[str] | None:
+    """谁, 哪位, 叫什么: where the question asks who (of whatever is named just before it)."""
+    return _WHO.search(question)
+
+
 def asked_name(question: str) -> re.Match[str] | None:
     """叫什么名字, 姓什么: where the question asks for a name (of whatever is named just before it)."""
     return _NAME.search(question)

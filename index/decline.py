@@ -154,13 +154,9 @@ class Declining:
         the word. A question naming a thing (小标题叫什么) is not judged here.
         """
         asked = asks.asked_name(query.text)
-        if asked is None:
+        person = asked and word_before(query, asked.start())
+        if not person:
             return False
-        ends = {t: query.text.rfind(t, 0, asked.start()) + len(t) for t in query.terms}
-        before = [(end, t) for t, end in ends.items() if end >= len(t)]  # rfind gave -1: not before it
-        if not before:
-            return False
-        person = max(before)[1]
         text = self.norm_texts[row]
         thesaurus = self.expander.thesaurus
         return (len(person) >= 2 and person in text and thesaurus.names_a_person(person)
@@ -219,6 +215,13 @@ class Declining:
         if coverage >= MIN_COVERAGE_COMMON and not rare_missing:
             return Decision(True, "partial", coverage)  # under half of it is in the article: said so
         return Decision(False, "not_in_article", coverage)
+
+
+def word_before(query: Query, at: int) -> str | None:
+    """The question word that ends last before position `at` of the question text (书记 in 书记叫什么名字)."""
+    ends = {t: query.text.rfind(t, 0, at) + len(t) for t in query.terms}
+    before = [(end, t) for t, end in ends.items() if end >= len(t)]  # rfind gave -1: not before it
+    return max(before)[1] if before else None
 
 
 def _may_name_a_thing(term: str) -> bool:

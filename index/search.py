@@ -18,7 +18,7 @@ import jieba
 import numpy as np
 
 from index import asks, lexicon
-from index.decline import Declining
+from index.decline import Declining, word_before
 from index.lexicon import FLOOR_COUNT
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
@@ -196,7 +196,7 @@ class Searcher(Declining):
             shown = self._best(query, scores, candidates, limit)
         if not decision.answered:
             shown = self._of_the_kind_first(query, shown)
-        return shown[:limit], decision
+        return self._holder_named_first(query, shown)[:limit], decision
 
     def _of_the_kind_first(self, query: Query, shown: list[Ranked]) -> list[Ranked]:
         """A declined question's closest passage (shown under 看看最接近的一段) is the first of the leading
@@ -219,6 +219,21 @@ class Searcher(Declining):
         if place is not None and -len(rows) <= place < len(rows):
             rows.insert(0, rows.pop(place))
         return [Ranked(row, 1.0, 1.0) for row in rows[:limit]]
+
+    def _holder_named_first(self, query: Query, shown: list[Ranked]) -> list[Ranked]:
+        """局长是谁, 负责人是谁: of the leading few passages, the first that names someone beside the post
+        (局长沈立群, 负责人郑丽娟) is shown first, when the first names no one. Only for a post (a word 词林
+        files among heads of units, or one built on one): a question about a group (谁是主力军) is
+        answered by the group's name, not a person's. Whether to answer is not judged again."""
+        asked = asks.who_asked(query.text)
+        post = asked and word_before(query, asked.start())
+        if not post or not self.expander.thesaurus.names_a_post(post):
+            return shown
+        named = [asks.names_holder(self.norm_texts[r.row], post) for r in shown[:KIND_LOOKAHEAD]]
+        if not named or named[0] or not any(named):
+            return shown
+        i = named.index(True)
+        return [shown[i]] + shown[:i] + shown[i + 1:]
 
     def _typed_answer_only_shown(self, query: Query, evidence: list[Ranked], shown: list[Ranked]) -> bool:
         """The question asks for a kind of answer (a clock time, a sum, a day, a place) that the passage

@@ -670,3 +670,17 @@ def test_a_declined_questions_closest_passage_holds_the_kind_of_answer_asked(tmp
     assert searcher._of_the_kind_first(timed, [hours, prose]) == [hours, prose]  # already first
     plain = searcher.query("中心提供哪些服务？")
     assert searcher._of_the_kind_first(plain, [prose, count, hours]) == [prose, count, hours]
+
+
+def test_who_holds_a_post_is_shown_first_where_someone_is_named_beside_it(tmp_path: Path):
+    """负责人是谁: the passage naming 负责人郑丽娟 is shown before one that names the post alone; a question
+    about a group (谁是主力军) is left in its order."""
+    from index.records import Ranked
+
+    library = _one_article(tmp_path, "快检室\n\n快检室由市场负责人统一管理，每天抽检蔬菜。\n\n"
+                                     "据快检室负责人郑丽娟介绍，每天抽检不少于30批次。\n\n村社干部是主力军。\n")
+    searcher = library.searcher
+    rows = {p.text[:3]: row for row, p in enumerate(searcher.passages)}
+    alone, named, group = (Ranked(rows[key], 1.0, 0.5) for key in ("快检室", "据快检", "村社干"))
+    assert searcher._holder_named_first(searcher.query("快检室的负责人是谁？"), [alone, named]) == [named, alone]
+    assert searcher._holder_named_first(searcher.query("谁是主力军？"), [alone, group]) == [alone, group]
