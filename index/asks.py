@@ -146,7 +146,7 @@ def frames_a_photo(word: str, question: str) -> bool:
     if not asks_for_photo(question):
         return False
     if word in ("张", "幅"):  # a measure word before the photo (那 | 张 | 照片), not the surname in 张书记
-        return re.search(word + _PICTURE.pattern.join("(?:)"), question) is not None
+        return re.search(f"{word}(?:{_PICTURE.pattern})", question) is not None
     return _PHOTO_FRAME.fullmatch(word.strip("里的")) is not None  # 报道|里配|的: jieba glues 里 on
 
 

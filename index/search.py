@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 
 import jieba
 import numpy as np
@@ -173,7 +174,9 @@ class Searcher(Declining):
         characters. Should that passage lack the kind of answer asked (a
         date, a sum) where the first order's does not, the first order is shown;
         should it hold it where the first order's does not, it is judged instead
-        (_typed_answer_only_shown).
+        (_typed_answer_only_shown). Among the first few shown, a passage holding
+        what is asked (the kind of answer, for a declined question; a name beside
+        the post, for who holds it) comes first.
         """
         if not query.terms and asks.asks_for_photo(query.text):  # 第一张照片拍的是什么: no word to match
             if self.is_caption.any():
@@ -204,12 +207,8 @@ class Searcher(Declining):
         that is where the reader will look for it. Whether to answer is not judged again."""
         if not shown or not asks.asks_a_typed_answer(query.text):
             return shown
-        lacks = [asks.lacks_answer_type(query.text, self.norm_texts[r.row], query.wants_number)
-                 for r in shown[:KIND_LOOKAHEAD]]
-        if not lacks[0] or all(lacks):
-            return shown
-        i = lacks.index(False)
-        return [shown[i]] + shown[:i] + shown[i + 1:]
+        return _first_that(shown, lambda row: not asks.lacks_answer_type(
+            query.text, self.norm_texts[row], query.wants_number))
 
     def _photos(self, query: Query, limit: int) -> list[Ranked]:
         """A question about the photos that names nothing in them (第一张照片拍的是什么): the captions, in the
@@ -229,11 +228,7 @@ class Searcher(Declining):
         post = asked and word_before(query, asked.start())
         if not post or not self.expander.thesaurus.names_a_post(post):
             return shown
-        named = [asks.names_holder(self.norm_texts[r.row], post) for r in shown[:KIND_LOOKAHEAD]]
-        if not named or named[0] or not any(named):
-            return shown
-        i = named.index(True)
-        return [shown[i]] + shown[:i] + shown[i + 1:]
+        return _first_that(shown, lambda row: asks.names_holder(self.norm_texts[row], post))
 
     def _typed_answer_only_shown(self, query: Query, evidence: list[Ranked], shown: list[Ranked]) -> bool:
         """The question asks for a kind of answer (a clock time, a sum, a day, a place) that the passage
@@ -300,9 +295,9 @@ class Searcher(Declining):
         text = self.norm_texts[row]
         starts, counts = self._sentences(row)
         got = [0.0] * len(starts)
-        for share, words in needles:
+        for share, spellings in needles:
             best_here: dict[int, float] = {}
-            for word, weight in words:
+            for word, weight in spellings:
                 at = text.find(word)
                 while at >= 0:
                     i = bisect_right(starts, at) - 1
@@ -379,6 +374,15 @@ class Searcher(Declining):
             inside = SINGLE_INSIDE if len(term) == 1 and term in text else 0.0
             got += weight * max(stand_in, self._pieces_share(term, grams), inside)
         return got / total
+
+def _first_that(shown: list[Ranked], holds: Callable[[int], bool]) -> list[Ranked]:
+    """The order with the first of the leading KIND_LOOKAHEAD passages that holds what is asked moved to
+    the front, when the first does not; unchanged when none of them does."""
+    for i, ranked in enumerate(shown[:KIND_LOOKAHEAD]):
+        if holds(ranked.row):
+            return [ranked] + shown[:i] + shown[i + 1:]
+    return shown
+
 
 def _top_rows(scores: np.ndarray, count: int) -> np.ndarray:
     """Rows of the `count` highest positive scores, in no particular order."""
