@@ -28,6 +28,7 @@ from index.substrings import Substrings
 
 SYNONYM_WEIGHT = 0.8  # '=' groups of 词林: same meaning
 RELATED_WEIGHT = 0.5  # '#' groups, and groups reached through a longer word that contains the term
+_MEMO_SIZE = 1 << 14  # article words whose synonyms are kept once looked up
 SOUND_WEIGHT = 0.8
 SHORT_SOUND_WEIGHT = 0.6  # two-character homophones are common, so a match says less
 LOCATIVE_WEIGHT = 0.9
@@ -207,8 +208,15 @@ class Expander:
         """
         if len(term) < 2 or term not in self.vocabulary:
             return []
-        return [w for w, weight in self.thesaurus.related(term).items()
-                if weight >= SYNONYM_WEIGHT and len(w) >= 2 and self.has(w)]
+        memo = self.__dict__.setdefault("_found_synonyms", {})  # asked for every question word: kept per word
+        found = memo.get(term)
+        if found is None:
+            found = [w for w, weight in self.thesaurus.related(term).items()
+                     if weight >= SYNONYM_WEIGHT and len(w) >= 2 and self.has(w)]
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[term] = found
+        return found
 
     def abbreviations(self, first: str, first_like: dict[str, float], second: str,
                       second_like: dict[str, float], heads_only: bool = False) -> list[str]:
