@@ -45,8 +45,8 @@ class Declining:
     def _counts_nothing_asked(self, query: Query, row: int) -> bool:
         """A how-many question whose counted thing the passage names but never counts.
 
-        余杭区全区一共有多少名防疫志愿者 finds a passage about the district's
-        volunteers that gives no figure for them: the article does not say how many.
+        全县一共有多少名护林员 finds a passage about the county's
+        rangers that gives no figure for them: the article does not say how many.
         """
         return bool(query.counted) and asks.names_without_counting(self.norm_texts[row], query.counted)
 
@@ -108,7 +108,7 @@ class Declining:
         return False
 
     def _asks_who_holds_an_absent_post(self, query: Query, found: dict[str, float]) -> bool:
-        """派出所的所长是谁, when the article names no 所长: it does not say who holds the post.
+        """那家医院的院长是谁, when the article names no 院长: it does not say who holds the post.
 
         A post is a word 词林 files among heads of units (所长, 馆长, 厂长),
         or one built on such a word (副组长). The article names the
@@ -119,7 +119,7 @@ class Declining:
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
     def _counts_another_kind(self, query: Query) -> bool:
-        """这个街道的常住人口有多少, where the article has 人口 only as 流动人口 and never 常住.
+        """这个镇的常住人口有多少, where the article has 人口 only as 户籍人口 and never 常住.
 
         A how-many question whose counted thing is a kind the dictionary
         names (常住 + 人口), with the article lacking the word for the kind
@@ -144,14 +144,14 @@ class Declining:
         return units is not None and not any(unit in self.figure_units for unit in units)
 
     def _asks_a_name_not_given(self, query: Query, row: int) -> bool:
-        """党工委书记叫什么名字, where the passage names the post but no one beside it, nor anyone at all.
+        """镇党委书记叫什么名字, where the passage names the post but no one beside it, nor anyone at all.
 
         The person asked about is the question word just before 叫什么名字 (or
         姓什么); the passage must have that word and a name right beside it
         (书记王建国). For a word that is not a head's title (干部, not 局长), a
         name anywhere in the passage will do the way reports give one, after a
         quote (“老黄牛”陈志明): the person asked for may be named away from
-        the word. A question naming a thing (小标题叫什么) is not judged here.
+        the word. A question naming a thing (这个栏目叫什么) is not judged here.
         """
         asked = asks.asked_name(query.text)
         person = asked and word_before(query, asked.start())
@@ -196,7 +196,7 @@ class Declining:
 
         In between, what is missing decides: a rare word (a place, a thing,
         a name: rare in general Chinese) that the article never uses means the
-        question is about something else (西湖区 in 西湖区有多少个网格); common
+        question is about something else (滨江区 in 滨江区有多少所学校); common
         words missing are only the reader's own phrasing. Whatever the share,
         a question that asks what the article does not say is declined
         (_asks_elsewhere).
@@ -225,7 +225,7 @@ def word_before(query: Query, at: int) -> str | None:
 
 
 def _may_name_a_thing(term: str) -> bool:
-    """Not a verb, adverb, adjective, time word or set phrase, by jieba's tags (睡不着, 瞎琢磨, 缺吃少喝, 天天).
+    """Not a verb, adverb, adjective, time word or set phrase, by jieba's tags (睡不着, 乱糟糟, 天天).
 
     A rare word missing from the article says the question is about
     something else when it names something (高铁, 菜市场, a name jieba does not
