@@ -163,7 +163,7 @@ def photo_ordinal(question: str) -> int | None:
 
 def asks_who(question: str) -> bool:
     """谁, 叫什么, 哪位: the answer is a person."""
-    return bool(_WHO.search(question))
+    return who_asked(question) is not None
 
 
 def who_asked(question: str) -> re.Match[str] | None:
@@ -286,19 +286,26 @@ def lacks_answer_type(question: str, text: str, wants_number: bool) -> bool:
     an age, a phone number, a place) that the text does not hold: it cannot be the answer."""
     if wants_number and not _ANY_FIGURE.search(text):
         return True
-    asked = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
-    if not asked and _MONEY_NAMED.search(question):
-        asked = [_MONEY]
-    if any(not holds.search(text) for holds in asked):
-        return True
-
-    return any(not _named(match.group(1) or match.group(2)).search(text) for match in _WHICH_KIND.finditer(question))
+    return any(not holds.search(text) for holds in _answer_kinds(question))
 
 
 def asks_a_typed_answer(question: str) -> bool:
     """A day, a clock time, a sum, a place, a named kind…: more than a figure of any kind."""
-    return (any(a.search(question) for a, _ in _ANSWER_TYPES) or _MONEY_NAMED.search(question) is not None
-            or _WHICH_KIND.search(question) is not None)
+    return bool(_answer_kinds(question))
+
+
+@lru_cache(maxsize=1024)  # the same question is held against several passages in a row
+def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
+    """What a passage answering the question must contain, one pattern for each kind of answer it asks for.
+
+    A sum named by what it is (票价) counts only when no other kind is asked;
+    each named kind asked (哪个村, 哪家医院) wants a name of that kind.
+    """
+    kinds = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
+    if not kinds and _MONEY_NAMED.search(question):
+        kinds = [_MONEY]
+    kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
+    return tuple(kinds)
 
 
 @lru_cache(maxsize=None)

@@ -54,8 +54,8 @@ class Declining:
         """How well the best passage's own document has each question word, when there are several.
 
         In a folder of articles, what the question asks must be in the article
-        that answers it: 余杭区的垃圾分类投放时间 is not answered by a notice about
-        another district's bins because the other article names 余杭区.
+        that answers it: 滨江区的垃圾分类投放时间 is not answered by a notice about
+        another district's bins because the other article names 滨江区.
         """
         rows = self.documents.get(self.passages[row].document)
         if rows is None or len(rows) == len(self.passages):

@@ -175,6 +175,7 @@ class Expander:
             by_sound[fuzzy_pinyin(word)].add(word)
         self.by_sound = {key: tuple(sorted(words)) for key, words in by_sound.items()}  # tuples: quicker to load
         self.containing = _index_by_part(self.thesaurus)  # built with the index, so saved with it
+        self._found_synonyms: dict[str, list[str]] = {}  # synonyms_of_found(), asked for every question word
         self.by_last: dict[str, list[str]] = defaultdict(list)
         self.by_opening: dict[str, list[str]] = defaultdict(list)  # 医护 → 医护人员: what abbreviations open
         for word in sorted(vocabulary):
@@ -208,7 +209,7 @@ class Expander:
         """
         if len(term) < 2 or term not in self.vocabulary:
             return []
-        memo = self.__dict__.setdefault("_found_synonyms", {})  # asked for every question word: kept per word
+        memo = self._found_synonyms
         found = memo.get(term)
         if found is None:
             found = [w for w, weight in self.thesaurus.related(term).items()

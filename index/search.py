@@ -15,12 +15,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-import jieba
 import numpy as np
 
 from index import asks, lexicon
 from index.decline import Declining, word_before
-from index.lexicon import FLOOR_COUNT
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage, sentences_by_line
@@ -129,16 +127,14 @@ class Searcher(Declining):
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
         """
-        dictionary = jieba.dt
         if (len(word) == 2 and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff"
-                and (word[1] in _COMPLEMENTS
-                     or word[1] in _ASPECT and (dictionary.FREQ.get(word) or 0) <= FLOOR_COUNT)):
+                and (word[1] in _COMPLEMENTS or word[1] in _ASPECT and not lexicon.is_counted(word))):
             return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
         if (len(word) >= 3 and word[0] in _ASPECT and word not in self.words.rows
                 and word[1:] in self.words.rows and not lexicon.is_counted(word)):
             return [word[1:]]  # 出现|过新冠: the aspect of the verb before, glued to the thing after
         if (len(word) == 4 and word not in self.words.rows and _CJK4.fullmatch(word)
-                and dictionary.FREQ.get(word[:2]) and dictionary.FREQ.get(word[2:])):
+                and lexicon.is_listed(word[:2]) and lexicon.is_listed(word[2:])):
             return [word[:2], word[2:]]
         return [word]
 
