@@ -61,19 +61,20 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号次届场轮期批])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自|往|至)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地"
                 r"|段|桥|河|江|湖|山|岛|港|湾|口|岸|堤|村委会|礼堂|室|厅)|\d+号")),
+    # an address (地址) is a street and number, not any place a passage names
+    (re.compile(r"地址"), re.compile(r"[\u4e00-\u9fff\d](?:路|街|大道|巷|弄)|\d+\s*号")),
+    # how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
+    (re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![级前后])|多少个年头"),
+     re.compile(r"(?<![\d.])\d{1,2}\s*(?:多|余)?\s*(?:个)?年(?![级月底初末度])|[一二两三四五六七八九十百]+(?:多|余)?年(?![级月底初末度])"
+                r"|多年|年来|年间|周年")),
+    # a rate (中签率是多少) wants a percentage or tenths (85%, 百分之八十五 reads 85%, 七成); 多大比例 and 几成 may
+    # be worked out from counts, so they are not held to one
+    (re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
+     re.compile(r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十\d]成|[一二三四五六七八九]+分之|\d+分之")),
+    # a speed
+    (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")),
 )
-# an address (地址) is a street and number, not any place a passage names
-_ANSWER_TYPES += ((re.compile(r"地址"), re.compile(r"[\u4e00-\u9fff\d](?:路|街|大道|巷|弄)|\d+\s*号")),)
-# how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
-_ANSWER_TYPES += ((re.compile(r"多少年(?!级)|(?<![好前这那])几年(?![级前后])|多少个年头"),
-                   re.compile(r"(?<![\d.])\d{1,2}\s*(?:多|余)?\s*(?:个)?年(?![级月底初末度])|[一二两三四五六七八九十百]+(?:多|余)?年(?![级月底初末度])|多年|年来|年间|周年")),)
-# a rate (中签率是多少) wants a percentage or tenths (85%, 百分之八十五 reads 85%, 七成); 多大比例 and 几成 may
-# be worked out from counts, so they are not held to one
-_ANSWER_TYPES += ((re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
-                   re.compile(r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十\d]成|[一二三四五六七八九]+分之|\d+分之")),
-                  # a speed
-                  (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
-                   re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")))
 # 多少名, 几张, 多少吨: the measure word or unit the answer's figure must carry, and the ones that may stand for
 # it (a reporter writes 队员1000余人 for 多少名队员, 8个商户 for 几家商户); 个 serves for most
 _MEASURES = {
