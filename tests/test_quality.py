@@ -96,6 +96,12 @@ FLOORS = {
     # 0.091 → 0.061
     "blind18": (0.921, 0.857, 0.0),
     "roads": (0.939, 0.714, 0.061),
+    # written blind at the start of the next session and measured on its start code: blind19 (kept unread)
+    # 0.947 / 5 of 7 / 0.026; charging (read for misses) 0.909 / 0 of 7 / 0.152; firesafety (kept unread)
+    # 0.939 / 4 of 7 / 0.061
+    "blind19": (0.947, 0.714, 0.027),
+    "charging": (0.909, 0.0, 0.152),
+    "firesafety": (0.939, 0.571, 0.061),
 }
 
 
@@ -127,7 +133,8 @@ SEED_SETS = {"heldout": HELDOUT_SET, "fresh": DATA / "fresh.jsonl", "blind": DAT
              "blind10": DATA / "blind10.jsonl", "blind11": DATA / "blind11.jsonl",
              "blind12": DATA / "blind12.jsonl", "blind13": DATA / "blind13.jsonl", "blind14": DATA / "blind14.jsonl",
              "blind15": DATA / "blind15.jsonl", "blind16": DATA / "blind16.jsonl",
-             "blind17": DATA / "blind17.jsonl", "blind18": DATA / "blind18.jsonl"}
+             "blind17": DATA / "blind17.jsonl", "blind18": DATA / "blind18.jsonl",
+             "blind19": DATA / "blind19.jsonl"}
 # other articles, each in its own folder beside its questions
 ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": "festival", "hospital": "hospital",
             "school": "school", "metro": "metro", "scenic": "scenic", "faq": "faq", "flood": "flood",
@@ -135,7 +142,8 @@ ARTICLES = {"second": "second", "notice": "notice", "plan": "plan", "festival": 
             "museum": "museum", "interview": "interview", "rules": "rules",
             "harvest": "harvest", "renovation": "renovation", "forest": "forest", "eldercare": "eldercare",
             "floodprep": "floodprep", "branchlib": "branchlib", "sorting": "sorting", "busroute": "busroute",
-            "vaccine": "vaccine", "market": "market", "roads": "roads"}
+            "vaccine": "vaccine", "market": "market", "roads": "roads",
+            "charging": "charging", "firesafety": "firesafety"}
 
 
 @pytest.mark.parametrize("name", SEED_SETS)
