@@ -50,7 +50,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
     # ℃ reads °C once normalized (NFKC), as the passages are
-    (re.compile(r"多少度|几度|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
+    (re.compile(r"多少度(?!电)|几度(?!电)|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     # 打电话给我, 接听电话 ask about a call, not a number
     (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
@@ -128,7 +128,7 @@ _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
 _ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
 _ANSWER_UNITS = frozenset({"钱", "块钱", "岁", "度"})  # units an answer gives in figures (120元, 78岁, 26℃)
-_ASKED_UNIT = re.compile(r"(?:多少|几)(钱|块钱|岁|度)")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(钱|块钱|岁|度(?!电))")  # 多少度电: a figure in 千瓦时 too
 _HOW_MANY = re.compile(r"(?:多少|哪?几|哪一)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 
 

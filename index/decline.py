@@ -101,11 +101,17 @@ class Declining:
                 continue
             if _PLACE.fullmatch(term):
                 return True
-            if (len(term) >= 2 and term[0] not in _PRONOUNS
-                    and any(term + kind in query.text for kind in _PLACE_SUFFIX)
-                    and lexicon.tag_of(term) in _NAME_TAGS | {None}):
+            kinds = [kind for kind in _PLACE_SUFFIX if term + kind in query.text]
+            if (len(term) >= 2 and term[0] not in _PRONOUNS and kinds
+                    and lexicon.tag_of(term) in _NAME_TAGS | {None}
+                    and not self._tail_is_a_place_named(term, kinds)):
                 return True
         return False
+
+    def _tail_is_a_place_named(self, term: str, kinds: list[str]) -> bool:
+        """9月底 | 青禾县 cut as 9月 | 底青禾 | 县: the name's tail with its kind is a place the article names,
+        and the characters before it belong to the word before."""
+        return any(self.expander.has(term[i:] + kind) for i in range(1, len(term) - 1) for kind in kinds)
 
     def _asks_who_holds_an_absent_post(self, query: Query, found: dict[str, float]) -> bool:
         """那家医院的院长是谁, when the article names no 院长: it does not say who holds the post.

@@ -220,6 +220,10 @@ def test_a_place_name_cut_from_its_kind_is_still_another_place(tmp_path: Path):
     assert not library.ask("余杭区南苑街道的卡口累计检查了多少辆车？").answered
     assert library.ask("整个街道的卡口累计检查了多少辆车？").answered  # 整个 is no name
     assert library.ask("我住村里，街道的卡口累计检查了多少辆车？").answered  # 我住|村里: no name either
+    # 9月底青禾县 cut as 9月 | 底青禾 | 县: the article's own county, with a time word's tail before it
+    library = _one_article(tmp_path, "汽车保有量\n\n截至今年9月底，青禾县新能源汽车保有量达到2.37万辆。\n\n县里还建了充电站。\n")
+    assert library.ask("截至9月底青禾县新能源汽车保有量是多少？").answered
+    assert not library.ask("截至9月底临川县新能源汽车保有量是多少？").answered
 
 
 def test_how_many_words_find_the_figure_but_are_not_asked_of_the_article(tmp_path: Path):
@@ -404,6 +408,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("专家从哪来？", "专家于9月1日到达。", wants_number=False)
     # a temperature, however the article writes its degrees (℃ is °C once normalized)
     assert not asks.lacks_answer_type("开跑时气温多少度？", article_text("起跑时气温9℃。"), wants_number=True)
+    assert not asks.lacks_answer_type("光伏板一年能发多少度电？", "年发电量约35万千瓦时。", wants_number=True)  # 度 of power
     # 打电话给我 asks for a call, 电话是多少 for a number
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
     assert not asks.lacks_answer_type("接听电话有什么要求？", "调度员须在10秒内接听。", wants_number=False)
