@@ -30,7 +30,8 @@ _LATIN_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
-_MEASURES = "[个人名位天年次回户家条元岁座辆所项件本张台栋幢层倍周届]"  # 十个, 十年: 十 counts something
+_MEASURES = "[个人名位天年次回户家条元岁座辆所项件本张台栋幢层倍周届]|分钟|小时|公里|公斤|千米|平方米"  # 十个, 十年, 十分钟
+# (not 十分 alone: 十分重要 is 'very')
 # a number starts with a digit or 十 (千万 is 'by all means', 26万千瓦时 is 26万 | 千瓦时); 几十万 is no number
 _CN_NUMERAL = re.compile(r"(?<![\d几数])[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]+"
                          r"|(?<![\u4e00-\u9fff\d])十(?![\u4e00-\u9fff])|(?<![\d数几第])十(?=%s)" % _MEASURES)

@@ -90,6 +90,8 @@ def test_chinese_numerals_in_questions_become_digits():
     assert numerals_to_digits("有八十个小区吗") == "有80个小区吗"
     assert numerals_to_digits("一心为民的一把手") == "一心为民的一把手"  # a lone 一 is part of a word
     assert numerals_to_digits("孩子才五六岁") == "孩子才五六岁"  # five or six, not 56
+    assert numerals_to_digits("充个十分钟能跑多远") == "充个10分钟能跑多远"  # 十 before a unit of time
+    assert numerals_to_digits("十分重要") == "十分重要"  # 十分 alone is 'very'
 
 
 def test_a_figure_meets_the_article_however_it_is_written():
