@@ -198,12 +198,17 @@ def names_holder(text: str, role: str) -> bool:
         after = text[end:end + 2]
         if len(after) == 2 and after[0] in surnames and _CJK.match(after[1]):
             return True
+        link = next((w for w in TAKES_POST if text.endswith(w, 0, start)), "")
+        start -= len(link)  # 方国栋任组长: the name, then 任 and the post
         for size in (2, 3):
             name = text[max(start - size, 0):start]
             if (len(name) == size and name[0] in surnames and all(map(_CJK.match, name))
-                    and (start - size == 0 or not _CJK.match(text[start - size - 1]))):
+                    and (start - size == 0 or not _CJK.match(text[start - size - 1]) or link)):
                 return True
     return False
+
+
+TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 主任为组长: what stands before them holds the post
 
 
 def gives_a_name(text: str, question: str = "") -> bool:

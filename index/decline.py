@@ -124,6 +124,33 @@ class Declining:
         return asks.asks_who(query.text) and any(
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
+    def _asks_who_holds_a_post_never_filled(self, query: Query) -> bool:
+        """那家公司的负责人是谁, when the article uses 负责人 only of others and never beside a name.
+
+        The post asked about (the word before 谁) is in the article, so most
+        of the question is; but nowhere does a name or another post stand
+        beside it (负责人王芳, 方国栋任组长, 主任为组长): the article does not
+        say who holds it.
+        """
+        asked = asks.who_asked(query.text)
+        post = asked and word_before(query, asked.start())
+        if not post or len(post) < 2 or not self.expander.thesaurus.names_a_post(post):
+            return False
+        holding = [text for text in self.norm_texts if post in text]
+        return bool(holding) and not any(asks.names_holder(text, post) or self._post_takes_post(text, post)
+                                         for text in holding)
+
+    def _post_takes_post(self, text: str, post: str) -> bool:
+        """主任为组长: the holder is named by another post."""
+        for match in re.finditer(re.escape(post), text):
+            before = text[:match.start()]
+            for link in asks.TAKES_POST:
+                if before.endswith(link):
+                    head = before[:-len(link)]
+                    if any(self.expander.thesaurus.names_a_post(head[-size:]) for size in (2, 3)):
+                        return True
+        return False
+
     def _counts_another_kind(self, query: Query) -> bool:
         """这个镇的常住人口有多少, where the article has 人口 only as 户籍人口 and never 常住.
 
@@ -195,6 +222,7 @@ class Declining:
                 or self._counts_in_an_absent_unit(query)
                 or self._offers_only_absent_choices(query)
                 or self._asks_who_holds_an_absent_post(query, found)
+                or self._asks_who_holds_a_post_never_filled(query)
                 or self._asks_a_name_not_given(query, row))
 
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:

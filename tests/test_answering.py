@@ -200,6 +200,7 @@ def test_a_name_asked_of_a_post_the_passage_names_without_anyone(tmp_path: Path)
     assert asks.names_holder("市图书馆馆长沈立群介绍", "馆长") and asks.names_holder("，沈立群馆长说", "馆长")
     assert not asks.names_holder("市体育局副局长宋建华介绍", "局长")  # a deputy is not the holder of the post
     assert not asks.names_holder("街道党工委书记带领干部", "书记")
+    assert asks.names_holder("成立了由镇党委书记方国栋任组长的领导小组", "组长")  # the name, 任, the post
     # the passage names its people away from the word asked about: the name may well be the one asked for
     library = _one_article(tmp_path, "主体密度\n\n269名村(社区)干部作为主力军，坚持逐户核实信息。他们中有逆行200公里的"
                                      "“初心守护者”范小强，还有冲锋在前的“劳模”书记俞春富等。\n\n街道强化网格化管理。\n")
@@ -689,3 +690,15 @@ def test_who_holds_a_post_is_shown_first_where_someone_is_named_beside_it(tmp_pa
     alone, named, group = (Ranked(rows[key], 1.0, 0.5) for key in ("快检室", "据快检", "村社干"))
     assert searcher._holder_named_first(searcher.query("快检室的负责人是谁？"), [alone, named]) == [named, alone]
     assert searcher._holder_named_first(searcher.query("谁是主力军？"), [alone, group]) == [alone, group]
+
+
+def test_who_holds_a_post_the_article_never_fills(tmp_path: Path):
+    """负责人 is in the article, but only of someone it never names: who heads the company is not said."""
+    text = ("充电桩建设\n\n民营企业星驰充电科技有限公司重点布局居民小区和乡村，累计投放慢充桩530个。\n\n"
+            "景区管理处负责人介绍，国庆假期充电量翻了一番。\n\n"
+            "1月23日，成立以办事处主任为组长的领导小组。\n")
+    library = _one_article(tmp_path, text)
+    assert not library.ask("星驰充电科技有限公司的负责人是谁？").answered
+    assert library.ask("领导小组的组长是谁？").answered  # 主任为组长: the holder is named by his post
+    named = _one_article(tmp_path, text.replace("景区管理处负责人介绍", "景区管理处负责人王芳介绍"))
+    assert named.ask("景区管理处的负责人是谁？").answered
