@@ -188,7 +188,8 @@ class Searcher(Declining):
                            max(limit, KIND_LOOKAHEAD))
         if not decision.answered and self._typed_answer_only_shown(query, evidence, shown):
             second = self.decide(query, shown[:1])
-            if second.answered:
+            # holding less of the question than the whole-passage first, it must hold half of it to answer
+            if second.answered and (shown[0].coverage >= evidence[0].coverage or second.reason == "ok"):
                 return shown[:limit], second
         if (decision.answered and shown[0].row != evidence[0].row
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
@@ -228,13 +229,14 @@ class Searcher(Declining):
 
     def _typed_answer_only_shown(self, query: Query, evidence: list[Ranked], shown: list[Ranked]) -> bool:
         """The question asks for a kind of answer (a clock time, a sum, a day, a place) that the passage
-        shown first holds and the whole-passage first lacks, and the shown one holds at least as much of
-        the question: it is judged on the shown passage.
+        shown first holds and the whole-passage first lacks: it is judged on the shown passage. Should the
+        shown one hold less of the question, search() answers only when the article holds half of it
+        (a decision "ok", not "partial"): a near miss found mostly through common words is not let in.
 
         Not for a mere figure: nearly every passage has one, and how-many
         questions the article does not answer found them (多少家商铺开业了).
         """
-        if not evidence or not shown or shown[0].row == evidence[0].row or shown[0].coverage < evidence[0].coverage:
+        if not evidence or not shown or shown[0].row == evidence[0].row:
             return False
         return (asks.asks_a_typed_answer(query.text)
                 and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)

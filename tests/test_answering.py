@@ -655,10 +655,21 @@ def test_a_typed_answer_held_only_by_the_passage_shown_first_is_judged_there(tmp
     prose, hours = Ranked(rows["服务中心"], 1.0, 0.6), Ranked(rows["各中心日"], 0.9, 0.6)
     timed = searcher.query("中心日间照料的服务时间是几点到几点？")
     assert searcher._typed_answer_only_shown(timed, [prose], [hours])
-    assert not searcher._typed_answer_only_shown(timed, [prose], [Ranked(hours.row, 0.9, 0.5)])  # holds less
+    assert searcher._typed_answer_only_shown(timed, [prose], [Ranked(hours.row, 0.9, 0.5)])  # holds less too
     assert not searcher._typed_answer_only_shown(timed, [hours], [prose])  # the shown one lacks it
     counted = searcher.query("中心一共有多少张床位？")
     assert not searcher._typed_answer_only_shown(counted, [prose], [Ranked(rows["全市将增"], 0.9, 0.6)])
+    # holding less of the question than the whole-passage first, the shown one answers only when the
+    # article holds half of the question ("ok"), not less ("partial")
+    from index.records import Decision
+
+    def judged(reason: str, shown_coverage: float) -> bool:
+        searcher._best = lambda query, scores, candidates, limit: (
+            [prose] if limit == 1 else [Ranked(hours.row, 0.9, shown_coverage), prose, prose])
+        searcher.decide = lambda query, ranked: (Decision(ranked[0].row == hours.row, reason, 0.4))
+        return searcher.search(timed, 3)[1].answered
+
+    assert judged("ok", 0.5) and judged("partial", 0.6) and not judged("partial", 0.5)
 
 
 def test_a_declined_questions_closest_passage_holds_the_kind_of_answer_asked(tmp_path: Path):
