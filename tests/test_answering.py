@@ -457,6 +457,8 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     works = "图书馆改造工程于去年完工。"
     assert asks.lacks_answer_type("图书馆改造是哪家建筑公司承建的？", works, wants_number=False)
     assert not asks.lacks_answer_type("是哪家建筑公司承建的？", "由青溪建工集团有限公司承建。", wants_number=False)
+    # 企业 ends a kind of company (运营企业, 民营企业) more often than a company's name
+    assert asks.lacks_answer_type("平台是哪家公司开发的？", "平台整合了全县8家运营企业的信息。", wants_number=False)
     # a fee asked for as a sum or by its rate wants a sum of money; whether it is free does not
     lot = "铁路二村把锅炉房改建成停车场，新增停车位80个。"
     assert asks.lacks_answer_type("新停车场每个月的停车费是多少？", lot, wants_number=True)
