@@ -314,6 +314,11 @@ def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     return tuple(kinds)
 
 
+def after_which_kind(question: str) -> list[str]:
+    """What follows each named kind asked for: 施工的 in 哪家公司施工的."""
+    return [question[match.end():] for match in _WHICH_KIND.finditer(question)]
+
+
 @lru_cache(maxsize=None)
 def _named(kind: str) -> re.Pattern[str]:
     """A name of the kind: two or more Chinese characters, then an ending its kind's names take."""

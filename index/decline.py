@@ -140,6 +140,16 @@ class Declining:
         return bool(holding) and not any(asks.names_holder(text, post) or self._post_takes_post(text, post)
                                          for text in holding)
 
+    def _asks_which_did_what_the_article_never_tells(self, query: Query, found: dict[str, float]) -> bool:
+        """哪家公司施工的, where the article never speaks of 施工: whatever companies it names, it does not
+        tell which did that. The deed is the verb right after the kind asked for; a verb the article lacks
+        and has nothing standing in for."""
+        for after in asks.after_which_kind(query.text):
+            deed = next((t for t in query.terms if after.startswith(t)), None)
+            if deed and found[deed] < 0.5 and (lexicon.tag_of(deed) or "x")[0] == "v":
+                return True
+        return False
+
     def _post_takes_post(self, text: str, post: str) -> bool:
         """主任为组长: the holder is named by another post."""
         for match in re.finditer(re.escape(post), text):
@@ -223,6 +233,7 @@ class Declining:
                 or self._offers_only_absent_choices(query)
                 or self._asks_who_holds_an_absent_post(query, found)
                 or self._asks_who_holds_a_post_never_filled(query)
+                or self._asks_which_did_what_the_article_never_tells(query, found)
                 or self._asks_a_name_not_given(query, row))
 
     def decide(self, query: Query, ranked: list[Ranked]) -> Decision:

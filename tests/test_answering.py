@@ -715,3 +715,14 @@ def test_who_holds_a_post_the_article_never_fills(tmp_path: Path):
     assert library.ask("领导小组的组长是谁？").answered  # 主任为组长: the holder is named by his post
     named = _one_article(tmp_path, text.replace("景区管理处负责人介绍", "景区管理处负责人王芳介绍"))
     assert named.ask("景区管理处的负责人是谁？").answered
+
+
+def test_which_company_did_a_deed_the_article_never_tells(tmp_path: Path):
+    """The article names companies, but never tells of 施工: which one built it is not said."""
+    library = _one_article(tmp_path, "分馆开放\n\n滨河分馆由老厂房改造而成，运营由青溪文旅集团有限公司负责。\n\n"
+                                     "分馆每天9点开放。\n")
+    assert not library.ask("滨河分馆的改造工程是哪家公司施工的？").answered
+    assert library.ask("滨河分馆是哪家公司负责运营的？").answered
+    from index import asks
+
+    assert asks.after_which_kind("改造是哪家公司施工的？") == ["施工的？"]
