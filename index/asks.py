@@ -208,7 +208,7 @@ def names_holder(text: str, role: str) -> bool:
     return False
 
 
-TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 主任为组长: what stands before them holds the post
+TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 局长为组长: what stands before them holds the post
 
 
 def gives_a_name(text: str, question: str = "") -> bool:

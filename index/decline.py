@@ -129,16 +129,38 @@ class Declining:
 
         The post asked about (the word before 谁) is in the article, so most
         of the question is; but nowhere does a name or another post stand
-        beside it (负责人王芳, 方国栋任组长, 主任为组长): the article does not
+        beside it (负责人王芳, 方国栋任组长, 局长为组长): the article does not
         say who holds it.
         """
         asked = asks.who_asked(query.text)
         post = asked and word_before(query, asked.start())
         if not post or len(post) < 2 or not self.expander.thesaurus.names_a_post(post):
             return False
-        holding = [text for text in self.norm_texts if post in text]
+        holding = [text for text in self._texts_with(post) if post in text]
         return bool(holding) and not any(asks.names_holder(text, post) or self._post_takes_post(text, post)
                                          for text in holding)
+
+    def _texts_with(self, word: str) -> list[str]:
+        """The passages holding all of the word's bigrams, found through the bigram index's postings
+        rather than by reading every passage (a folder may hold 100,000)."""
+        rows: np.ndarray | None = None
+        for gram in word_bigrams(word):
+            postings = self.grams.rows.get(gram)
+            if postings is None:
+                return []
+            rows = postings if rows is None else np.intersect1d(rows, postings)
+        return [] if rows is None else [self.norm_texts[int(row)] for row in rows]
+
+    def _post_takes_post(self, text: str, post: str) -> bool:
+        """局长为组长: the holder is named by another post."""
+        for match in re.finditer(re.escape(post), text):
+            before = text[:match.start()]
+            for link in asks.TAKES_POST:
+                if before.endswith(link):
+                    head = before[:-len(link)]
+                    if any(self.expander.thesaurus.names_a_post(head[-size:]) for size in (2, 3)):
+                        return True
+        return False
 
     def _asks_which_did_what_the_article_never_tells(self, query: Query, found: dict[str, float]) -> bool:
         """哪家公司施工的, where the article never speaks of 施工: whatever companies it names, it does not
@@ -148,17 +170,6 @@ class Declining:
             deed = next((t for t in query.terms if after.startswith(t)), None)
             if deed and found[deed] < 0.5 and (lexicon.tag_of(deed) or "x")[0] == "v":
                 return True
-        return False
-
-    def _post_takes_post(self, text: str, post: str) -> bool:
-        """主任为组长: the holder is named by another post."""
-        for match in re.finditer(re.escape(post), text):
-            before = text[:match.start()]
-            for link in asks.TAKES_POST:
-                if before.endswith(link):
-                    head = before[:-len(link)]
-                    if any(self.expander.thesaurus.names_a_post(head[-size:]) for size in (2, 3)):
-                        return True
         return False
 
     def _counts_another_kind(self, query: Query) -> bool:
