@@ -24,7 +24,9 @@ _WHO = re.compile(r"谁|哪位|叫什么|什么名字|姓什么|姓名")
 _NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # the answer is a name, not a role
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSING_QUOTE = re.compile(r"[”」』\"]")
+TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 局长为组长: what stands before them holds the post
 # 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
+_DEGREES = "度(?!电)"  # 多少度, 几度: degrees; 多少度电 asks for energy, a figure in 千瓦时
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
@@ -50,7 +52,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
     # ℃ reads °C once normalized (NFKC), as the passages are
-    (re.compile(r"多少度(?!电)|几度(?!电)|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
+    (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     # 打电话给我, 接听电话 ask about a call, not a number
     (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
@@ -128,7 +130,7 @@ _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
 _ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
 _ANSWER_UNITS = frozenset({"钱", "块钱", "岁", "度"})  # units an answer gives in figures (120元, 78岁, 26℃)
-_ASKED_UNIT = re.compile(r"(?:多少|几)(钱|块钱|岁|度(?!电))")  # 多少度电: a figure in 千瓦时 too
+_ASKED_UNIT = re.compile(rf"(?:多少|几)(钱|块钱|岁|{_DEGREES})")
 _HOW_MANY = re.compile(r"(?:多少|哪?几|哪一)[\u4e00-\u9fff]")  # 多少 or 几 with a measure word: no list holds them all
 
 
@@ -206,9 +208,6 @@ def names_holder(text: str, role: str) -> bool:
                     and (start - size == 0 or not _CJK.match(text[start - size - 1]) or link)):
                 return True
     return False
-
-
-TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 局长为组长: what stands before them holds the post
 
 
 def gives_a_name(text: str, question: str = "") -> bool:

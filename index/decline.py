@@ -124,6 +124,13 @@ class Declining:
         return asks.asks_who(query.text) and any(
             found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
+    def post_asked(self, query: Query) -> str | None:
+        """The post a who-question asks about (局长 in 局长是谁): the word before 谁, when 词林 files it among
+        heads of units or it is built on one. A group (谁是主力军) is answered by its name, not a person's."""
+        asked = asks.who_asked(query.text)
+        post = asked and word_before(query, asked.start())
+        return post if post and self.expander.thesaurus.names_a_post(post) else None
+
     def _asks_who_holds_a_post_never_filled(self, query: Query) -> bool:
         """那家公司的负责人是谁, when the article uses 负责人 only of others and never beside a name.
 
@@ -132,9 +139,8 @@ class Declining:
         beside it (负责人王芳, 方国栋任组长, 局长为组长): the article does not
         say who holds it.
         """
-        asked = asks.who_asked(query.text)
-        post = asked and word_before(query, asked.start())
-        if not post or len(post) < 2 or not self.expander.thesaurus.names_a_post(post):
+        post = self.post_asked(query)
+        if post is None:
             return False
         holding = [text for text in self._texts_with(post) if post in text]
         return bool(holding) and not any(asks.names_holder(text, post) or self._post_takes_post(text, post)

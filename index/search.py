@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from index import asks, lexicon
-from index.decline import Declining, word_before
+from index.decline import Declining
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage, sentences_by_line
@@ -218,12 +218,10 @@ class Searcher(Declining):
 
     def _holder_named_first(self, query: Query, shown: list[Ranked]) -> list[Ranked]:
         """局长是谁, 负责人是谁: of the leading few passages, the first that names someone beside the post
-        (局长沈立群, 负责人郑丽娟) is shown first, when the first names no one. Only for a post (a word 词林
-        files among heads of units, or one built on one): a question about a group (谁是主力军) is
-        answered by the group's name, not a person's. Whether to answer is not judged again."""
-        asked = asks.who_asked(query.text)
-        post = asked and word_before(query, asked.start())
-        if not post or not self.expander.thesaurus.names_a_post(post):
+        (局长沈立群, 负责人郑丽娟) is shown first, when the first names no one (post_asked: only for a post).
+        Whether to answer is not judged again."""
+        post = self.post_asked(query)
+        if post is None:
             return shown
         return _first_that(shown, lambda row: asks.names_holder(self.norm_texts[row], post))
 
