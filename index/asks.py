@@ -30,10 +30,13 @@ _DEGREES = "度(?!电)"  # 多少度, 几度: degrees; 多少度电 asks for ene
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
-_MONEY = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+元")
+# 3000多块, 两万余元: a round figure and more is still a sum
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*(?:万|亿|千)?\s*(?:多|余)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+(?:多|余)?元")
 # a sum named by what it is (票价, 经费): asked for unless the question asks for another kind of answer
-# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum)
+# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum) or names the thing it
+# asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum)
 _MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
+_WHAT_THING = re.compile(r"什么(?!标准|价|费|钱)[\u4e00-\u9fff]")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
      re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期"
@@ -303,11 +306,11 @@ def asks_a_typed_answer(question: str) -> bool:
 def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     """What a passage answering the question must contain, one pattern for each kind of answer it asks for.
 
-    A sum named by what it is (票价) counts only when no other kind is asked;
+    A sum named by what it is (票价) counts only when no other kind, and no other thing, is asked;
     each named kind asked (哪个村, 哪家医院) wants a name of that kind.
     """
     kinds = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
-    if not kinds and _MONEY_NAMED.search(question):
+    if not kinds and _MONEY_NAMED.search(question) and not _WHAT_THING.search(question):
         kinds = [_MONEY]
     kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
     return tuple(kinds)

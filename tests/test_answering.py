@@ -465,6 +465,13 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("改造完成后物业费按什么标准收取？", lot, wants_number=False)
     assert not asks.lacks_answer_type("停车费是多少？", "停车费每月150元。", wants_number=True)
     assert not asks.lacks_answer_type("停车场免费吗？", lot, wants_number=False)
+    # 3000多块, 两万余元: a round figure and more is a sum; a sum's name beside 什么账户 asks for an account
+    assert not asks.lacks_answer_type("买煤要花多少钱？", "光买煤就得3000多块钱。", wants_number=True)
+    assert not asks.lacks_answer_type("补贴多少钱？", "每户补贴两万余元。", wants_number=True)
+    account = "审核通过后，款项直接打入户主的社保卡账户。"
+    assert not asks.lacks_answer_type("补贴资金会打到什么账户里？", account, wants_number=False)
+    assert asks.lacks_answer_type("补贴资金有多少？", account, wants_number=True)
+    assert asks.lacks_answer_type("补贴按什么标准发放？", account, wants_number=False)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
     assert not asks.lacks_answer_type("多久抽查一次？", often, wants_number=True)
