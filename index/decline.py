@@ -21,7 +21,7 @@ import re
 import numpy as np
 
 from index import asks, lexicon
-from index.expand import RELATED_WEIGHT
+from index.expand import RELATED_WEIGHT, SYNONYM_WEIGHT
 from index.records import Decision, Query, Ranked
 from index.tokens import word_bigrams
 from index.specificity import specificity
@@ -119,10 +119,12 @@ class Declining:
         A post is a word 词林 files among heads of units (所长, 馆长, 厂长),
         or one built on such a word (副组长). The article names the
         organization, so most of the question is there; but an article
-        that tells who holds a post names the post.
+        that tells who holds a post names the post, or one of the same
+        meaning (负责人 for 主任). A related post is another post (队长 is not
+        the 局长 or 组长 词林 files beside it), so it does not stand in.
         """
         return asks.asks_who(query.text) and any(
-            found[t] < 0.5 and self.expander.thesaurus.names_a_post(t) for t in query.terms)
+            found[t] < SYNONYM_WEIGHT and self.expander.thesaurus.names_a_post(t) for t in query.terms)
 
     def post_asked(self, query: Query) -> str | None:
         """The post a who-question asks about (局长 in 局长是谁): the word before 谁, when 词林 files it among
@@ -171,10 +173,11 @@ class Declining:
     def _asks_which_did_what_the_article_never_tells(self, query: Query, found: dict[str, float]) -> bool:
         """哪家公司施工的, where the article never speaks of 施工: whatever companies it names, it does not
         tell which did that. The deed is the verb right after the kind asked for; a verb the article lacks
-        and has nothing standing in for."""
+        with nothing of the same meaning standing in (a word 词林 only relates to it, 施工队 for 生产,
+        tells of another deed)."""
         for after in asks.after_which_kind(query.text):
             deed = next((t for t in query.terms if after.startswith(t)), None)
-            if deed and found[deed] < 0.5 and (lexicon.tag_of(deed) or "x")[0] == "v":
+            if deed and found[deed] < SYNONYM_WEIGHT and (lexicon.tag_of(deed) or "x")[0] == "v":
                 return True
         return False
 

@@ -178,6 +178,18 @@ def test_who_holds_a_post_the_article_never_names_is_declined(tmp_path: Path):
     assert library.ask("东湖派出所抽调了多少人？").answered  # not a who-question: the post rule stays out
 
 
+def test_a_related_post_or_deed_does_not_stand_in_for_the_one_asked(tmp_path: Path):
+    """词林 files 队长 beside 组长 and 生产 near 施工队: related, not the same. The article names a 副组长 and
+    who installs the boilers, so it says neither who leads the repair team nor who made the boilers."""
+    library = _one_article(tmp_path, "维修保障\n\n专班副组长刘文涛表示，维修队由86人组成，成员来自施工队和"
+                                     "华港燃气有限公司。\n\n锅炉由施工队安装，燃气由华港燃气有限公司供应。\n")
+    for question in ("维修队的队长是谁？", "锅炉是哪家公司生产的？"):
+        answer = library.ask(question)
+        assert not answer.answered and answer.reason == "not_in_article", question
+    assert library.ask("专班的副组长是谁？").answered
+    assert library.ask("燃气是哪家公司供应的？").answered
+
+
 def test_how_many_of_a_kind_the_article_never_names(tmp_path: Path):
     """常住人口: the article counts 流动人口 and never says 常住, so it gives no figure of that kind."""
     library = _one_article(tmp_path, "地毯排查\n\n街道累计排查流动人口197859人、出租房14315户。\n\n"
