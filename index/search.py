@@ -170,9 +170,11 @@ class Searcher(Declining):
         characters. Should that passage lack the kind of answer asked (a
         date, a sum) where the first order's does not, the first order is shown;
         should it hold it where the first order's does not, it is judged instead
-        (_typed_answer_only_shown). Among the first few shown, a passage holding
-        what is asked (the kind of answer, for a declined question; a name beside
-        the post, for who holds it) comes first.
+        (_typed_answer_only_shown), as is the first of the leading few that holds
+        it and more of the question (_typed_answer_held_by_a_closer_passage).
+        Among the first few shown, a passage holding what is asked (the kind of
+        answer, for a declined question; a name beside the post, for who holds
+        it) comes first.
         """
         if not query.terms and asks.asks_for_photo(query.text):  # 第一张照片拍的是什么: no word to match
             if self.is_caption.any():
@@ -191,6 +193,12 @@ class Searcher(Declining):
             # holding less of the question than the whole-passage first, it must hold half of it to answer
             if second.answered and (shown[0].coverage >= evidence[0].coverage or second.reason == "ok"):
                 return shown[:limit], second
+        if not decision.answered:
+            kind_first = self._of_the_kind_first(query, shown)
+            if self._typed_answer_held_by_a_closer_passage(query, evidence, kind_first):
+                second = self.decide(query, kind_first[:1])
+                if second.answered:
+                    return kind_first[:limit], second
         if (decision.answered and shown[0].row != evidence[0].row
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
             shown = self._best(query, scores, candidates, limit)
@@ -239,6 +247,20 @@ class Searcher(Declining):
         return (asks.asks_a_typed_answer(query.text)
                 and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)
                 and not asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number))
+
+    def _typed_answer_held_by_a_closer_passage(self, query: Query, evidence: list[Ranked],
+                                               kind_first: list[Ranked]) -> bool:
+        """The whole-passage first lacks the kind of answer asked (an address, a sum) and another of the
+        leading few holds it and more of the question: a caption or a short line outscored the paragraph
+        that answers (实验小学在哪条路上: the photo of its canteen, then 位于柳塘路18号的实验小学). It is
+        judged instead. Holding as much and no more was measured too: it lets in near misses that
+        share the article's words with a passage of any figure or place."""
+        if not evidence or not kind_first or kind_first[0].row == evidence[0].row:
+            return False
+        return (asks.asks_a_typed_answer(query.text)
+                and kind_first[0].coverage > evidence[0].coverage
+                and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)
+                and not asks.lacks_answer_type(query.text, self.norm_texts[kind_first[0].row], query.wants_number))
 
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
         """The best `limit` passages with any score, best first, as search() shows them; ties keep article order."""

@@ -710,6 +710,24 @@ def test_a_declined_questions_closest_passage_holds_the_kind_of_answer_asked(tmp
     assert searcher._of_the_kind_first(plain, [prose, count, hours]) == [prose, count, hours]
 
 
+def test_a_typed_answer_held_by_a_passage_holding_more_of_the_question_is_judged_there(tmp_path: Path):
+    """The photo of the school's canteen outscores the paragraph naming its road; that paragraph holds the
+    address and more of the question, so the question is judged on it. Holding as much is not enough."""
+    from index.records import Ranked
+
+    library = _one_article(tmp_path, "食堂检查\n\n记者跟随检查组来到位于柳塘路18号的实验小学。执法人员逐一查看冷藏柜，"
+                                     "翻开留样记录本核对日期。\n\n执法人员在实验小学食堂检查冷藏柜。 林浩然 摄\n")
+    searcher = library.searcher
+    rows = {p.text[:2]: row for row, p in enumerate(searcher.passages)}
+    where = searcher.query("实验小学在哪条路上？")
+    photo = [Ranked(rows["执法"], 2.0, 0.6)]
+    closer = searcher._typed_answer_held_by_a_closer_passage
+    assert closer(where, photo, [Ranked(rows["记者"], 1.0, 0.7), photo[0]])
+    assert not closer(where, photo, [Ranked(rows["记者"], 1.0, 0.6), photo[0]])  # as much, no more
+    assert not closer(searcher.query("实验小学有什么特色？"), photo, [Ranked(rows["记者"], 1.0, 0.7), photo[0]])
+    assert not closer(where, photo, photo)  # the first already: nothing to judge again
+
+
 def test_who_holds_a_post_is_shown_first_where_someone_is_named_beside_it(tmp_path: Path):
     """负责人是谁: the passage naming 负责人郑丽娟 is shown before one that names the post alone; a question
     about a group (谁是主力军) is left in its order."""
