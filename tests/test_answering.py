@@ -706,6 +706,8 @@ def test_a_declined_questions_closest_passage_holds_the_kind_of_answer_asked(tmp
     timed = searcher.query("中心几点开门？")
     assert searcher._of_the_kind_first(timed, [prose, count, hours]) == [hours, prose, count]
     assert searcher._of_the_kind_first(timed, [hours, prose]) == [hours, prose]  # already first
+    assert searcher._of_the_kind_first(timed, [prose, count, prose, hours]) == [hours, prose, count, prose]
+    assert searcher._of_the_kind_first(timed, [prose, count, prose, count, hours])[0] == prose  # too far down
     plain = searcher.query("中心提供哪些服务？")
     assert searcher._of_the_kind_first(plain, [prose, count, hours]) == [prose, count, hours]
 
