@@ -36,7 +36,7 @@ FLOORS = {
     "fresh": (0.857, 0.75, 0.048),
     # 厨余垃圾最后运到哪个处理厂 and 观日峰明天早上几点日出 (scenic) are answered since a typed answer held only by
     # the passage shown first is judged there (search._typed_answer_only_shown: 13 fewer wrong declines overall)
-    "notice": (0.928, 0.5, 0.036),
+    "notice": (0.928, 0.625, 0.036),
     # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
     # words' synonyms: hit@1 +7 over all sets)
     "festival": (0.939, 0.285, 0.031),
@@ -53,7 +53,7 @@ FLOORS = {
     "plan": (0.95, 0.333, 0.2),
     "faq": (0.878, 0.571, 0.091),
     "flood": (0.787, 0.142, 0.091),
-    "inspect": (0.757, 0.571, 0.122),
+    "inspect": (0.757, 0.571, 0.091),
     "blind7": (0.852, 1.0, 0.089),
     "recall": (0.727, 0.714, 0.152),
     "village": (0.818, 0.285, 0.061),
@@ -64,7 +64,7 @@ FLOORS = {
     "blind8": (0.97, 0.666, 0.0),
     "museum": (0.787, 0.571, 0.091),
     "interview": (0.909, 0.857, 0.091),
-    "rules": (0.818, 1.0, 0.122),
+    "rules": (0.848, 1.0, 0.091),
     "blind9": (0.894, 0.857, 0.0),
     "harvest": (0.969, 0.428, 0.061),
     "blind10": (0.973, 1.0, 0.0),
@@ -91,22 +91,24 @@ FLOORS = {
     # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
     # 3 of 7 / 0.182, then read for misses
     "blind17": (0.921, 0.714, 0.053),
-    "market": (0.787, 0.428, 0.152),
+    "market": (0.818, 0.571, 0.152),
     # written blind at the end of this session, after its last rule; measured on the start-of-session code and
     # on the final code, never read: blind18 0.921 / 6 of 7 / 0 both; roads 0.848 → 0.939 / 5 of 7 both /
     # 0.091 → 0.061
     "blind18": (0.921, 0.857, 0.0),
-    "roads": (0.939, 0.714, 0.061),
+    "roads": (0.939, 0.714, 0.031),
     # written blind at the start of the next session and measured on its start code: blind19 (kept unread)
     # 0.947 / 5 of 7 / 0.026, unchanged at its end; charging (read for misses) 0.909 / 0 of 7 / 0.152 →
     # 0.939 / 2 of 7 / 0.091; firesafety (kept unread) 0.939 / 4 of 7 / 0.061 → 0.939 / 4 of 7 / 0.030
     "blind19": (0.947, 0.714, 0.027),
-    "charging": (0.939, 0.285, 0.091),
+    "charging": (0.939, 0.285, 0.061),
     "firesafety": (0.939, 0.571, 0.031),
     # written blind at the start of the session of 2026-12-07 and measured on its start code: blind20 and
-    # meals kept unread, heating read for misses
+    # meals kept unread (unchanged at its end), heating read for misses: 0.909 / 3 of 7 / 0.152 → 0.909 /
+    # 5 of 7 / 0.091. That session also raised notice, inspect, rules, market, roads and charging (a related
+    # post or deed stands in for none; a typed answer judged where a passage holds it and more of the question)
     "blind20": (0.921, 1.0, 0.0),
-    "heating": (0.909, 0.428, 0.152),
+    "heating": (0.909, 0.714, 0.091),
     "meals": (0.909, 0.285, 0.091),
 }
 
