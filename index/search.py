@@ -194,16 +194,14 @@ class Searcher(Declining):
             if second.answered and (shown[0].coverage >= evidence[0].coverage or second.reason == "ok"):
                 return shown[:limit], second
         if not decision.answered:
-            kind_first = self._of_the_kind_first(query, shown)
-            if self._typed_answer_held_by_a_closer_passage(query, evidence, kind_first):
-                second = self.decide(query, kind_first[:1])
+            shown = self._of_the_kind_first(query, shown)
+            if self._typed_answer_held_by_a_closer_passage(query, evidence, shown):
+                second = self.decide(query, shown[:1])
                 if second.answered:
-                    return kind_first[:limit], second
-        if (decision.answered and shown[0].row != evidence[0].row
+                    return shown[:limit], second
+        elif (shown[0].row != evidence[0].row
                 and asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number)):
             shown = self._best(query, scores, candidates, limit)
-        if not decision.answered:
-            shown = self._of_the_kind_first(query, shown)
         return self._holder_named_first(query, shown)[:limit], decision
 
     def _of_the_kind_first(self, query: Query, shown: list[Ranked]) -> list[Ranked]:
@@ -242,11 +240,7 @@ class Searcher(Declining):
         Not for a mere figure: nearly every passage has one, and how-many
         questions the article does not answer found them (多少家商铺开业了).
         """
-        if not evidence or not shown or shown[0].row == evidence[0].row:
-            return False
-        return (asks.asks_a_typed_answer(query.text)
-                and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)
-                and not asks.lacks_answer_type(query.text, self.norm_texts[shown[0].row], query.wants_number))
+        return self._holds_the_kind_the_first_lacks(query, evidence, shown)
 
     def _typed_answer_held_by_a_closer_passage(self, query: Query, evidence: list[Ranked],
                                                kind_first: list[Ranked]) -> bool:
@@ -255,12 +249,17 @@ class Searcher(Declining):
         that answers (实验小学在哪条路上: the photo of its canteen, then 位于柳塘路18号的实验小学). It is
         judged instead. Holding as much and no more was measured too: it lets in near misses that
         share the article's words with a passage of any figure or place."""
-        if not evidence or not kind_first or kind_first[0].row == evidence[0].row:
+        return (self._holds_the_kind_the_first_lacks(query, evidence, kind_first)
+                and kind_first[0].coverage > evidence[0].coverage)
+
+    def _holds_the_kind_the_first_lacks(self, query: Query, evidence: list[Ranked], other: list[Ranked]) -> bool:
+        """The question asks for a kind of answer that the other order's first passage holds and the
+        whole-passage first lacks."""
+        if not evidence or not other or other[0].row == evidence[0].row:
             return False
         return (asks.asks_a_typed_answer(query.text)
-                and kind_first[0].coverage > evidence[0].coverage
                 and asks.lacks_answer_type(query.text, self.norm_texts[evidence[0].row], query.wants_number)
-                and not asks.lacks_answer_type(query.text, self.norm_texts[kind_first[0].row], query.wants_number))
+                and not asks.lacks_answer_type(query.text, self.norm_texts[other[0].row], query.wants_number))
 
     def rank(self, query: Query, limit: int = 10) -> list[Ranked]:
         """The best `limit` passages with any score, best first, as search() shows them; ties keep article order."""
