@@ -253,16 +253,26 @@ def tag_of(word: str) -> str | None:
 
 def is_listed(word: str) -> bool:
     """jieba's dictionary lists the word, counted or not (常住人口)."""
-    return _count(word) > 0
+    return count(word) > 0
 
 
 def is_counted(word: str) -> bool:
     """jieba's dictionary lists the word with a count of its own: a word people write, not a typo."""
-    return _count(word) > FLOOR_COUNT
+    return count(word) > FLOOR_COUNT
 
 
-def _count(word: str) -> int:
+def count(word: str) -> int:
+    """jieba's count of the word; 0 when it is not listed (or is only the opening of listed words)."""
+    return _dictionary().FREQ.get(word) or 0
+
+
+def total() -> int:
+    """The sum of jieba's counts: what a word's count is a share of."""
+    return _dictionary().total
+
+
+def _dictionary() -> jieba.Tokenizer:
     dictionary = jieba.dt
     if not dictionary.initialized:
         dictionary.initialize()
-    return dictionary.FREQ.get(word) or 0
+    return dictionary

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import jieba
 
+from index import lexicon
 from index.lexicon import FLOOR_COUNT
 from index.tokens import stopwords
 
@@ -29,26 +30,22 @@ def specificity(term: str) -> float:
         return 12.0
     if len(term) > 1 and all(ch in stopwords() for ch in term):
         return 1.0  # 是从, 都是: function words jieba glued together say nothing of what is asked
-    dictionary = jieba.dt
-    if not dictionary.initialized:
-        dictionary.initialize()
-    frequency = dictionary.FREQ.get(term)
-    if len(term) > 1 and (not frequency or frequency <= FLOOR_COUNT):
+    frequency = lexicon.count(term)
+    if len(term) > 1 and frequency <= FLOOR_COUNT:
         parts = _parts(term) if frequency else [p for p in jieba.lcut(term, HMM=False) if p != term]
-        known = [specificity(p) for p in parts if p not in stopwords() and dictionary.FREQ.get(p)]
+        known = [specificity(p) for p in parts if p not in stopwords() and lexicon.is_listed(p)]
         if known:
             return max(known)
         if parts and all(p in stopwords() for p in parts):
             return 1.0
-    return max(math.log(dictionary.total / (frequency or 1)), 1.0)
+    return max(math.log(lexicon.total() / (frequency or 1)), 1.0)
 
 
 def _parts(term: str) -> list[str]:
     """The likeliest cut of a word into two dictionary words counted above the floor; [] when none."""
-    counts = jieba.dt.FREQ
     best: tuple[float, list[str]] = (-1.0, [])
     for i in range(1, len(term)):
-        head, tail = counts.get(term[:i]) or 0, counts.get(term[i:]) or 0
+        head, tail = lexicon.count(term[:i]), lexicon.count(term[i:])
         if head > FLOOR_COUNT and tail > FLOOR_COUNT and math.log(head) + math.log(tail) > best[0]:
             best = (math.log(head) + math.log(tail), [term[:i], term[i:]])
     return best[1]
