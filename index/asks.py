@@ -33,10 +33,13 @@ _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 # 3000多块, 两万余元: a round figure and more is still a sum
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*(?:万|亿|千)?\s*(?:多|余)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+(?:多|余)?元")
 # a sum named by what it is (票价, 经费): asked for unless the question asks for another kind of answer
-# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum) or names the thing it
-# asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum)
+# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum), names the thing it
+# asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum) or asks how to do something
+# (补贴怎么申请)
 _MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
 _WHAT_THING = re.compile(r"什么(?!标准|价|费|钱)[\u4e00-\u9fff]")
+# 补贴怎么申请 asks the way to apply, not the sum (补贴怎么算 still asks it)
+_HOW_TO = re.compile(r"(?:怎么|如何|怎样|咋)(?!算|计算|收)")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
      re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期"
@@ -57,8 +60,8 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     # ℃ reads °C once normalized (NFKC), as the passages are
     (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
-    # 打电话给我, 接听电话 ask about a call, not a number
-    (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}-\d{4,}")),
+    # 打电话给我, 接听电话 ask about a call, not a number; a number may be written in groups (0571-8888 8888)
+    (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}[- ]\d{4,}")),  # 8626 3150: groups parted by a space
     # where from: a place, or the body sending (从哪天 asks when)
     (re.compile(r"从哪里|从哪儿|从哪(?![些个种位方一天年月日号])|哪里来|哪儿来"),
      re.compile(r"(?:在|于|从|来自|由)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|中心|医院|学校|馆|所|站)"
@@ -127,7 +130,10 @@ _WHICH_KIND = re.compile(rf"哪一?[家个所座条些]?({_KINDS})|哪一?[家�
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
-_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]")  # 80, 两个, 九点
+# 80, 两个, 九点; after 一 fewer measure words count (进一步, 一道, 一片, 一段 are no figures), so 五步, 三套, 两份
+# count only after a numeral from two up
+_COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]"
+                    r"|[二两三四五六七八九十百千万][步份套间处部只头段句道门片趟级届场节架艘亩斤篇首幅双对副箱包袋瓶]")
 _CHOICE = re.compile(r"还是|或者是|或是")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
@@ -310,7 +316,8 @@ def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     each named kind asked (哪个村, 哪家医院) wants a name of that kind.
     """
     kinds = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
-    if not kinds and _MONEY_NAMED.search(question) and not _WHAT_THING.search(question):
+    if (not kinds and _MONEY_NAMED.search(question)
+            and not _WHAT_THING.search(question) and not _HOW_TO.search(question)):
         kinds = [_MONEY]
     kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
     return tuple(kinds)

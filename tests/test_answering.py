@@ -485,11 +485,20 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("补贴资金会打到什么账户里？", account, wants_number=False)
     assert asks.lacks_answer_type("补贴资金有多少？", account, wants_number=True)
     assert asks.lacks_answer_type("补贴按什么标准发放？", account, wants_number=False)
+    # 补贴怎么申请 asks the way to apply, which holds no sum; 补贴怎么算 still asks for one
+    steps = "户主携带身份证到村委会领取并填写补贴申请表。"
+    assert not asks.lacks_answer_type("清洁取暖补贴怎么申请？", steps, wants_number=False)
+    assert asks.lacks_answer_type("补贴怎么算？", steps, wants_number=False)
+    # a phone number may be written in groups parted by a space
+    assert not asks.lacks_answer_type("咨询电话是多少？", "专窗咨询电话8626 3150。", wants_number=True)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
     often = "区市场监管局将每月对学校食堂开展至少1次不打招呼的随机抽查。"
     assert not asks.lacks_answer_type("多久抽查一次？", often, wants_number=True)
     assert asks.lacks_answer_type("多久抽查一次？", "监管局将对学校食堂开展随机抽查。", wants_number=True)
     assert asks.names_without_counting("朱家角是流动人口较多的社区。", ["流动人口"])
+    # 五步, 三套 count; after 一 such a measure word makes no figure (进一步, 一道)
+    assert not asks.names_without_counting("办理流程分为五步：协商、申请、审查、备案、验收。", ["步"])
+    assert asks.has_figure("设备分三套安装") and not asks.has_figure("进一步加强管理，一道把关")
     assert not asks.names_without_counting("流动人口197859人。", ["流动人口"])
     assert not asks.names_without_counting("社区干部上门排查。", ["流动人口"])  # not named: not judged here
     assert not asks.names_without_counting("成绩速览：\n男子组冠军：陈立航 1小时05分32秒", ["成绩"])  # a list's lead-in
