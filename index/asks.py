@@ -33,13 +33,14 @@ _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 # 3000多块, 两万余元: a round figure and more is still a sum
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*(?:万|亿|千)?\s*(?:多|余)?\s*(?:元|块|美元)|[一二三四五六七八九十百千万亿]+(?:多|余)?元")
 # a sum named by what it is (票价, 经费): asked for unless the question asks for another kind of answer
-# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum), names the thing it
-# asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum) or asks how to do something
-# (补贴怎么申请)
+# (票价调整的听证会是哪天开的 wants a day; 维修费用由谁承担 still speaks of a sum) or names the thing it
+# asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum)
 _MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
 _WHAT_THING = re.compile(r"什么(?!标准|价|费|钱)[\u4e00-\u9fff]")
-# 补贴怎么申请 asks the way to apply, not the sum (补贴怎么算 still asks it)
-_HOW_TO = re.compile(r"(?:怎么|如何|怎样|咋)(?!算|计算|收)")
+# 补贴怎么申请, 能不能申请补贴: how or whether, not how much (补贴怎么算 still asks it); the passage must speak
+# of the sum by its name, but need not give it
+_HOW_OR_WHETHER = re.compile(r"(?:怎么|如何|怎样|咋)(?!算|计算|收)"
+                             r"|能不能|能否|可不可以|可否|是否|有没有|要不要|需不需要|会不会|吗|么[？?]?$")
 _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it must contain)
     (re.compile(r"哪天|哪一天|哪几天|几号|几月几日|哪一日|哪日"),  # a day: only a date answers it
      re.compile(r"\d+\s*[日号]|\d+月|[一二三四五六七八九十]+[日号]|当天|当日|同日|同一天|次日|前一天|今天|昨天|明天|周[一二三四五六日末]|星期"
@@ -312,13 +313,14 @@ def asks_a_typed_answer(question: str) -> bool:
 def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     """What a passage answering the question must contain, one pattern for each kind of answer it asks for.
 
-    A sum named by what it is (票价) counts only when no other kind, and no other thing, is asked;
+    A sum named by what it is (票价) counts only when no other kind, and no other thing, is asked, and
+    only its name when the question asks how or whether (补贴怎么申请, 能不能申请补贴);
     each named kind asked (哪个村, 哪家医院) wants a name of that kind.
     """
     kinds = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
-    if (not kinds and _MONEY_NAMED.search(question)
-            and not _WHAT_THING.search(question) and not _HOW_TO.search(question)):
-        kinds = [_MONEY]
+    named = _MONEY_NAMED.search(question)
+    if not kinds and named and not _WHAT_THING.search(question):
+        kinds = [re.compile(re.escape(named.group(0))) if _HOW_OR_WHETHER.search(question) else _MONEY]
     kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
     return tuple(kinds)
 

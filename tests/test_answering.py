@@ -485,10 +485,13 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("补贴资金会打到什么账户里？", account, wants_number=False)
     assert asks.lacks_answer_type("补贴资金有多少？", account, wants_number=True)
     assert asks.lacks_answer_type("补贴按什么标准发放？", account, wants_number=False)
-    # 补贴怎么申请 asks the way to apply, which holds no sum; 补贴怎么算 still asks for one
+    # 补贴怎么申请 and 能不能申请补贴 ask how and whether: the passage must name the sum, not give it;
+    # 补贴怎么算 still asks for one
     steps = "户主携带身份证到村委会领取并填写补贴申请表。"
     assert not asks.lacks_answer_type("清洁取暖补贴怎么申请？", steps, wants_number=False)
     assert asks.lacks_answer_type("补贴怎么算？", steps, wants_number=False)
+    assert not asks.lacks_answer_type("租房的能不能申请补贴？", "补贴由房主申请，租户不能单独申请。", wants_number=False)
+    assert asks.lacks_answer_type("志愿者有没有补贴？", "志愿者每天上门排查。", wants_number=False)
     # a phone number may be written in groups parted by a space
     assert not asks.lacks_answer_type("咨询电话是多少？", "专窗咨询电话8626 3150。", wants_number=True)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
