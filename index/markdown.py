@@ -22,8 +22,10 @@ _ATX_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^[-*+•●▪◆■·]\s+(?=\S)")
 _PLAIN_BULLET = re.compile(r"^[•●▪◆■·]\s*(?=\S)")  # a plain-text file's bullets; '-' and '*' need a space after
 _ORDERED = re.compile(r"^\d{1,3}[.)]\s+(?=\S)")
-# a plain-text file's numbered items: 1. 1、 1） (1) ①, the number not the start of a figure (1.8万户)
-_PLAIN_ORDERED = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[）)]|[①-⑳])\s*(?=\S)")
+# a plain-text file's numbered items: 1. 1、 1） (1) ①, the number not the start of a figure (1.8万户);
+# steps and points counted in words (第一步，… 第二，…), which reports set each in a paragraph of its own
+_PLAIN_ORDERED = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[）)]|[①-⑳]"
+                            r"|第[一二三四五六七八九十\d]{1,3}步[，,、：:]?|第[一二三四五六七八九十]{1,2}[，,、：:])\s*(?=\S)")
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _RULE_LINE = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|={3,}|`{3,}.*|~{3,}.*)$")
 _TABLE_DIVIDER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")

@@ -127,6 +127,19 @@ def test_short_lines_right_under_a_lead_in_line_are_its_list():
     assert kinds["另外，施工期间东门要开挖，请从北门进出。"] == "body"
 
 
+def test_steps_counted_in_words_are_one_list_with_the_line_that_leads_into_them():
+    """居民可按以下步骤办理： with 第一步，… 第二步，… each in a paragraph of its own: one passage, so the
+    answer to 怎么申请 is the steps, not the line that announces them."""
+    text = ("补贴发放\n\n本报讯 今年的取暖补贴开始受理。\n\n申请补贴怎么办\n\n居民申请补贴可按以下步骤办理：\n\n第一步，户主到村委会领取申请表。\n\n"
+            "第二步，村里核实后公示7天。\n\n第三步，补贴资金打入户主账户。\n\n申请截止日期为12月31日。\n")
+    passages = build_passages([_doc(text)])
+    steps = next(p for p in passages if "以下步骤" in p.text)
+    assert steps.text.endswith("第三步，补贴资金打入户主账户。") and "第一步" in steps.text
+    assert steps.section == "申请补贴怎么办"
+    assert not any("以下步骤" in p.text for p in passages if p is not steps)
+    assert any(p.text == "申请截止日期为12月31日。" for p in passages)  # no step: a paragraph of its own
+
+
 def test_a_regulation_reads_as_chapters_with_numbered_items_under_their_article():
     """第一章 总则 right under the title is a chapter, not a subtitle; （一）…； lines under 下列区域： are one list."""
     text = ("某市电动自行车停放充电管理办法\n\n某市人民政府令第87号　2024年4月2日公布\n\n第一章　总则\n\n"
