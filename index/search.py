@@ -360,7 +360,7 @@ class Searcher(Declining):
     def _counted_terms(self, query: Query) -> dict[str, float]:
         """The word after the quantity word (多少个小区), else the last thing named before it, with its stand-ins."""
         match = asks.quantity_word(query.text)
-        if not match:
+        if not match or match.group(0) in ("多久", "多长"):  # how long counts no thing (多久能到账: 到 is a verb)
             return {}
         after = [t for t in query.terms if query.text.find(t, match.end()) >= 0]
         before = [t for t in query.terms if 0 <= query.text.find(t) < match.start()]

@@ -612,6 +612,16 @@ def test_a_month_asks_about_the_days_the_article_gives_in_it(tmp_path: Path):
     assert "超过" in library.searcher.query("检测人数超过一千了吗？").terms  # a word of its own, not 超 + 过
 
 
+def test_how_long_counts_no_thing(tmp_path: Path):
+    """多久能到账: 多久 asks a length of time; 到, the word after it, is no thing the article must count (a
+    passage naming 到 in a sentence without a figure does not make it one that never says how long)."""
+    library = _one_article(tmp_path, "取暖补贴\n\n户主带上身份证，到村委会填写申请表。\n\n"
+                                     "审核通过后，补贴资金在20个工作日内打入户主账户。\n")
+    assert library.searcher.query("补贴多久能到账？").counted == {}
+    answer = library.ask("补贴多久能到账？")
+    assert answer.answered and "20个工作日" in answer.hits[0].passage.text
+
+
 def test_the_unit_of_a_money_question_is_asked_by_its_answer_not_its_words(tmp_path: Path):
     """多少钱: the article says 8600万元, never 钱; 钱 is the question's unit, not a word to find."""
     library = _one_article(tmp_path, "图书馆改造\n\n图书馆改造总投资8600万元，历时14个月。\n\n馆内新增座位1480个。\n")
