@@ -37,6 +37,7 @@ _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*(?:万|亿|千)?\s*(?:多|余)?
 # asks for (补贴打到什么账户: an account; 补贴按什么标准 still asks a sum)
 _MONEY_NAMED = re.compile(r"费用|资金|补贴|罚款|价格|票价|面值|工资|投资|预算|经费")
 _WHAT_THING = re.compile(r"什么(?!标准|价|费|钱)[\u4e00-\u9fff]")
+_SHARE = re.compile(r"比例|占比|百分比|几成|百分之")  # 补贴先拨付多少比例: a share of the sum, not a sum
 # 补贴怎么申请, 能不能申请补贴: how or whether, not how much (补贴怎么算 still asks it); the passage must speak
 # of the sum by its name, but need not give it
 _HOW_OR_WHETHER = re.compile(r"(?:怎么|如何|怎样|咋)(?!算|计算|收)"
@@ -57,7 +58,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多快(?=[能可就会才要])|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期"
                 # how often (多久…一次) is answered by a period: 每月…至少1次
-                r"|每(?:天|日|周|星期|个?月|季度?|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
+                r"|每(?:天|日|周|星期|个?月|季度?|半年|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
     # ℃ reads °C once normalized (NFKC), as the passages are
     (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
@@ -69,7 +70,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 r"|[\u4e00-\u9fff]{2,10}(?:中心|医院|卫生院|派出所|局|委|院|校|站|公司|单位|部门|机关|社区|街道|[省市县区镇乡村])")),
     (re.compile(r"地址|在哪里|在哪儿|(?<!从)哪里(?!来)|(?<!从)哪儿(?!来)|在哪(?![些个种位方一天年月日号次届场轮期批])|什么地方|位置|位于|哪个城市|哪座城市"),
      re.compile(r"(?:在|于|位于|到|赴|从|来自|往|至)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|路|街|号|楼|层|中心|广场|大厦|酒店|医院|学校|馆|所|站|点|处|园|场|地"
-                r"|段|桥|河|江|湖|山|岛|港|湾|口|岸|堤|村委会|礼堂|室|厅)|\d+号")),
+                r"|段|桥|河|江|湖|山|岛|港|湾|口|岸|堤|村委会|礼堂|室|厅|院|门诊)|\d+号")),  # 到卫生院, 到门诊
     # an address (地址) is a street and number, not any place a passage names
     (re.compile(r"地址"), re.compile(r"[\u4e00-\u9fff\d](?:路|街|大道|巷|弄)|\d+\s*号")),
     # how many years: a number of years (30多年, 十余年, 多年), not a year (2020年)
@@ -319,7 +320,7 @@ def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     """
     kinds = [holds for asks, holds in _ANSWER_TYPES if asks.search(question)]
     named = _MONEY_NAMED.search(question)
-    if not kinds and named and not _WHAT_THING.search(question):
+    if not kinds and named and not _WHAT_THING.search(question) and not _SHARE.search(question):
         kinds = [re.compile(re.escape(named.group(0))) if _HOW_OR_WHETHER.search(question) else _MONEY]
     kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
     return tuple(kinds)

@@ -103,7 +103,8 @@ class Library:
         query = self.searcher.query(question)
         ranked, decision = self.searcher.search(query, limit=k)
         terms = {t: w * self.searcher.words.idf_weight(t) for t, w in query.words.items()}
-        hits = tuple(make_hit(self.passages[r.row], r.score, terms) for r in ranked[:k])
+        holds = self.searcher.holds_what_is_asked(query)
+        hits = tuple(make_hit(self.passages[r.row], r.score, terms, holds) for r in ranked[:k])
         return Answer(question=question, answered=decision.answered, hits=hits, reason=decision.reason,
                       truncated=truncated)
 

@@ -213,6 +213,13 @@ class Searcher(Declining):
         return _first_that(shown, lambda row: not asks.lacks_answer_type(
             query.text, self.norm_texts[row], query.wants_number))
 
+    def holds_what_is_asked(self, query: Query) -> Callable[[str], bool] | None:
+        """Whether a (normalized) text holds the kind of answer the question asks for (a sum, a day, a
+        figure); None when it asks for none."""
+        if not (query.wants_number or asks.asks_a_typed_answer(query.text)):
+            return None
+        return lambda text: not asks.lacks_answer_type(query.text, text, query.wants_number)
+
     def _photos(self, query: Query, limit: int) -> list[Ranked]:
         """A question about the photos that names nothing in them (第一张照片拍的是什么): the captions, in the
         article's order, the one it counts to (第二张) first."""

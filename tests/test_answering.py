@@ -25,6 +25,24 @@ def test_answers_with_the_passage_and_marks_its_best_sentence(seeds_library):
     assert len(answer.hits) <= 3 and len({h.passage.id for h in answer.hits}) == len(answer.hits)
 
 
+def test_the_marked_sentence_holds_the_kind_of_answer_asked(tmp_path: Path):
+    """多少次: of the sentences sharing the question's words, the one with a figure is marked, though the
+    other shares more of them."""
+    from index.answer import best_sentence
+
+    library = _one_article(tmp_path, "卡口防控\n\n本报讯 街道落实卡口防控。\n\n"
+                                     "街道重点检查了外来人员的出入情况和车辆进出情况。卡口工作人员累计检查5711车次。\n")
+    query = library.searcher.query("外来人员进出检查了多少次？")
+    holds = library.searcher.holds_what_is_asked(query)
+    assert holds is not None and holds("累计检查5711车次") and not holds("重点检查了外来人员")
+    assert library.searcher.holds_what_is_asked(library.searcher.query("外来人员怎么检查？")) is None
+    text = "街道重点检查了外来人员的出入情况和车辆进出情况。卡口工作人员累计检查5711车次。"
+    terms = {"外来人员": 1.0, "进出": 1.0, "检查": 1.0}
+    assert best_sentence(text, (), terms)[0].startswith("街道重点检查")
+    assert best_sentence(text, (), terms, holds)[0] == "卡口工作人员累计检查5711车次。"
+    assert best_sentence(text, (), {"防控": 1.0}, holds)[0].startswith("街道重点检查")  # no sentence matches: first
+
+
 def test_quantity_question_prefers_the_passage_that_counts_the_thing(seeds_library):
     assert "小区80个" in seeds_library.ask("东湖街道有多少个小区").hits[0].passage.text
 
@@ -492,6 +510,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert asks.lacks_answer_type("补贴怎么算？", steps, wants_number=False)
     assert not asks.lacks_answer_type("租房的能不能申请补贴？", "补贴由房主申请，租户不能单独申请。", wants_number=False)
     assert asks.lacks_answer_type("志愿者有没有补贴？", "志愿者每天上门排查。", wants_number=False)
+    # a share of a sum (多少比例) wants a share, not a sum; 每半年…1次 tells how often; 到卫生院 is a place
+    assert not asks.lacks_answer_type("补贴竣工后先拨付多少比例？", "竣工验收合格后拨付70%。", wants_number=True)
+    assert not asks.lacks_answer_type("多久演练一次？", "每半年至少组织1次疏散演练。", wants_number=True)
+    assert not asks.lacks_answer_type("错过了去哪里补种？", article_text("错过的可到卫生院补种。"), wants_number=False)
     # a phone number may be written in groups parted by a space
     assert not asks.lacks_answer_type("咨询电话是多少？", "专窗咨询电话8626 3150。", wants_number=True)
     # how often (多久…一次) is answered by a period, 每月…1次, which is no length of time
