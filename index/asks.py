@@ -62,8 +62,8 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     # ℃ reads °C once normalized (NFKC), as the passages are
     (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
-    # 打电话给我, 接听电话 ask about a call, not a number; a number may be written in groups (0571-8888 8888)
-    (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}[- ]\d{4,}")),  # 8626 3150: groups parted by a space
+    # 打电话给我, 接听电话 ask about a call, not a number; a number may be written in groups (0571-8888, 8626 3150)
+    (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}[- ]\d{4,}")),
     # where from: a place, or the body sending (从哪天 asks when)
     (re.compile(r"从哪里|从哪儿|从哪(?![些个种位方一天年月日号])|哪里来|哪儿来"),
      re.compile(r"(?:在|于|从|来自|由)[^，。；！？,;!?]{0,12}(?:省|市|县|区|镇|乡|村|街道|社区|中心|医院|学校|馆|所|站)"
