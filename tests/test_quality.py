@@ -48,7 +48,7 @@ FLOORS = {
     "metro": (0.848, 0.428, 0.152),
     "scenic": (0.848, 0.714, 0.152),
     "blind6": (0.911, 0.333, 0.089),
-    "hospital": (0.878, 0.571, 0.061),
+    "hospital": (0.878, 0.571, 0.031),
     "school": (0.818, 0.714, 0.031),
     "plan": (0.95, 0.333, 0.2),
     "faq": (0.878, 0.571, 0.091),
@@ -85,7 +85,7 @@ FLOORS = {
     # written blind this session: blind16 is kept unread; busroute and vaccine were read for misses after
     # their first figures (0.947/7 of 7/0.026, 0.758/3 of 7/0.152, 0.788/4 of 7/0.121)
     "blind16": (0.947, 1.0, 0.027),
-    "busroute": (0.787, 0.571, 0.031),
+    "busroute": (0.818, 0.571, 0.0),
     "vaccine": (0.848, 0.714, 0.061),
     # written blind later this session and first measured on both the start-of-session code and the code of
     # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
@@ -96,7 +96,7 @@ FLOORS = {
     # on the final code, never read: blind18 0.921 / 6 of 7 / 0 both; roads 0.848 → 0.939 / 5 of 7 both /
     # 0.091 → 0.061
     "blind18": (0.921, 0.857, 0.0),
-    "roads": (0.939, 0.714, 0.031),
+    "roads": (0.969, 0.714, 0.031),
     # written blind at the start of the next session and measured on its start code: blind19 (kept unread)
     # 0.947 / 5 of 7 / 0.026, unchanged at its end; charging (read for misses) 0.909 / 0 of 7 / 0.152 →
     # 0.939 / 2 of 7 / 0.091; firesafety (kept unread) 0.939 / 4 of 7 / 0.061 → 0.939 / 4 of 7 / 0.030
@@ -108,13 +108,15 @@ FLOORS = {
     # 5 of 7 / 0.091. That session also raised notice, inspect, rules, market, roads and charging (a related
     # post or deed stands in for none; a typed answer judged where a passage holds it and more of the question)
     "blind20": (0.921, 1.0, 0.0),
-    "heating": (0.909, 0.714, 0.091),
+    "heating": (0.909, 0.714, 0.031),
     "meals": (0.909, 0.285, 0.091),
     # written blind at the start of the second session of 2026-12-07 and measured on its start code:
-    # blind21 and jobfair kept unread, elevator read for misses
+    # blind21 and jobfair kept unread (unchanged at its end), elevator read for misses: 0.909 / 4 of 7 /
+    # 0.091 → 0.939 / 4 of 7 / 0.030. That session also raised hospital, busroute, roads and heating (a sum
+    # asked how or whether, steps as a list, how long counting no thing, 五步 a figure, numbers in groups)
     "blind21": (1.0, 0.714, 0.053),
     "jobfair": (0.969, 0.0, 0.031),
-    "elevator": (0.909, 0.571, 0.091),
+    "elevator": (0.939, 0.571, 0.031),
 }
 
 
