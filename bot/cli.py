@@ -9,7 +9,7 @@ from typing import TextIO
 from bot import render
 from bot.texts import text
 from index.answer import Answer
-from index.evaluation import Report, evaluate, load_cases
+from index.evaluation import OUT_OF_SCOPE, Report, evaluate, load_cases
 from index.library import Library, example_questions
 
 
@@ -62,7 +62,7 @@ def format_report(report: Report) -> str:
     lines = [f"{'kind':<14}{'n':>4}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'declined':>10}"]
     for kind in sorted(report.kinds):
         s = report.kinds[kind]
-        if kind == "out_of_scope":
+        if kind == OUT_OF_SCOPE:
             lines.append(f"{kind:<14}{s.questions:>4}{'':>8}{'':>8}{'':>8}{s.declined / s.questions:>10.3f}")
         else:
             lines.append(f"{kind:<14}{s.questions:>4}{s.hit1 / s.questions:>8.3f}{s.hit3 / s.questions:>8.3f}"

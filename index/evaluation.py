@@ -17,6 +17,7 @@ from index.library import Library
 from index.tokens import normalize
 
 _SPACE = re.compile(r"\s+")
+OUT_OF_SCOPE = "out_of_scope"  # the kind of a question the article does not answer, as in dev.jsonl
 
 
 class EvalFileError(Exception):
@@ -49,7 +50,7 @@ class Report:
     def total(self, in_scope: bool) -> KindScore:
         out = KindScore()
         for kind, score in self.kinds.items():
-            if (kind != "out_of_scope") == in_scope:
+            if (kind != OUT_OF_SCOPE) == in_scope:
                 out.questions += score.questions
                 out.hit1 += score.hit1
                 out.hit3 += score.hit3
@@ -74,13 +75,20 @@ def load_cases(path: str | Path) -> list[Case]:
             if not isinstance(row["question"], str) or not isinstance(answers, list):
                 raise TypeError("question must be a string and answers a list")
             cases.append(Case(id=str(row.get("id", number)), question=row["question"],
-                              answers=tuple(str(a) for a in answers),
-                              kind=str(row.get("kind") or ("out_of_scope" if not answers else "fact"))))
+                              answers=tuple(str(a) for a in answers), kind=_kind(row.get("kind"), answers)))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
             raise EvalFileError(f"{path}:{number}: not a question record ({error})") from None
     if not cases:
         raise EvalFileError(f"{path}: no questions")
     return cases
+
+
+def _kind(label: object, answers: list) -> str:
+    """A question with no gold answer is out of scope whatever its label ("oos", "near_miss"): it is
+    right when declined, and counting it in scope would score every decline of it as a miss."""
+    if not answers:
+        return OUT_OF_SCOPE
+    return str(label or "fact")
 
 
 def is_correct(text: str, answers: tuple[str, ...]) -> bool:

@@ -198,6 +198,17 @@ def test_no_passage_over_the_limit(seeds_library):
     assert max(len(p.text) for p in seeds_library.passages) <= MAX_CHARS
 
 
+def test_a_question_with_no_gold_answer_is_out_of_scope_whatever_its_label(seeds_library, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "1", "question": "东湖街道有多少个小区", "answers": ["小区80个"], "kind": "number"}\n'
+                         '{"id": "2", "question": "番茄炒蛋怎么做", "answers": [], "kind": "oos"}\n'
+                         '{"id": "3", "question": "拱墅区有多少个网格？", "answers": []}\n', encoding="utf-8")
+    cases = load_cases(questions)
+    assert [case.kind for case in cases] == ["number", "out_of_scope", "out_of_scope"]
+    report = evaluate(seeds_library, cases)
+    assert (report.total(True).questions, report.total(False).questions) == (1, 2)
+
+
 def test_hit_at_1_ranks_while_answered_and_right_is_what_a_reader_got():
     """A declined question whose closest passage is the right one counts for hit@1 (the ranking was right; the
     reader can open it) but not as answered and right."""
