@@ -35,6 +35,9 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("�
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
 _PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never opens with one
 _TELLING_TAGS = frozenset({"t", "i", "l"})  # jieba's time words, idioms and set phrases
+_SEASONS = "春夏秋冬"
+_SEASON_AND_NEXT = re.compile(rf"([{_SEASONS}])([\u4e00-\u9fff])")  # 夏茶, 秋季, 冬令营: a season of something
+_EDITION_BESIDE = re.compile(r"([上下])一?([届期])")  # 上一届, 下期: the edition before or after this one
 
 
 class Declining:
@@ -82,10 +85,27 @@ class Declining:
 
         A question naming an edition, a year or a day the article never
         names, when the article names others of the same kind, asks about one
-        it does not tell of.
+        it does not tell of. So does one naming another season of a thing
+        (夏茶 beside the article's 春茶), or the edition before or after the
+        one told of (上一届, when the article names only its 第十一届).
         """
         shapes = [asks.instance_shape(t) for t in query.terms if found[t] == 0.0]
-        return any(shape is not None and shape in self.instance_shapes for shape in shapes)
+        shapes += [f"第#{unit}" for unit in self._editions_beside_never_named(query)]
+        return (any(shape is not None and shape in self.instance_shapes for shape in shapes)
+                or self._names_another_season(query))
+
+    def _editions_beside_never_named(self, query: Query) -> list[str]:
+        """上一届, 下期: the unit (届, 期) of each edition beside this one the question asks of and the
+        article never speaks of."""
+        return [unit for side, unit in _EDITION_BESIDE.findall(query.text)
+                if not (self.expander.has(side + unit) or self.expander.has(side + "一" + unit))]
+
+    def _names_another_season(self, query: Query) -> bool:
+        """夏茶, 秋季: the question names a season of something the article tells of only in another
+        (春茶, 春季). jieba cuts 夏茶 as 夏 | 茶, so the question's text is read, not its words."""
+        return any(not self.expander.has(season + rest)
+                   and any(self.expander.has(other + rest) for other in _SEASONS if other != season)
+                   for season, rest in _SEASON_AND_NEXT.findall(query.text))
 
     def _names_another_place(self, query: Query, found: dict[str, float]) -> bool:
         """A place the article never names (西湖区, 上海市) means the question is about somewhere else.

@@ -594,6 +594,20 @@ def test_another_edition_or_year_than_the_article_tells_of_is_declined(tmp_path:
     assert library.ask("2023年全镇接待游客多少人次？").answered
 
 
+def test_another_season_or_the_edition_beside_the_one_told_of_is_declined(tmp_path: Path):
+    """The article tells of the 第三届 fair and of its 春季 tastings: 秋季 is another season, 上一届 another
+    edition. An article that speaks of 上届 itself answers it."""
+    library = _one_article(tmp_path, "杨梅节\n\n第三届杨梅节6月在青山村开幕，春季品尝期间游客可免费试吃。\n\n"
+                                     "本届杨梅节的一等奖由果农李明获得。\n")
+    assert library.ask("春季品尝期间游客能免费试吃吗？").answered
+    assert not library.ask("秋季品尝期间游客能免费试吃吗？").answered
+    assert library.ask("本届杨梅节的一等奖是谁？").answered
+    assert not library.ask("上一届杨梅节的一等奖是谁？").answered
+    (tmp_path / "told").mkdir()
+    told = _one_article(tmp_path / "told", "杨梅节\n\n第三届杨梅节6月在青山村开幕，上届一等奖得主王芳担任评委。\n")
+    assert told.ask("上一届杨梅节的一等奖是谁？").answered
+
+
 def test_which_days_asks_for_days_not_a_length_of_time(tmp_path: Path):
     """哪几天 is answered by 每周二、周四; 几天 alone asks how long. 这家 and 哪一年 ask nothing of the article."""
     library = _one_article(tmp_path, "特色门诊\n\n多学科联合门诊由专家共同坐诊，每周二、周四下午开诊。\n\n"
