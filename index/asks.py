@@ -81,6 +81,13 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     # be worked out from counts, so they are not held to one
     (re.compile(r"率(?:是|有|大概|大约|一般)?多少"),
      re.compile(r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十\d]成|[一二三四五六七八九]+分之|\d+分之")),
+    # how heavy, how large an area: a figure in a unit of weight or of area (how long and how far are not
+    # held to one: a passage on a tower or a route holds lengths of other things, and a distance may be told
+    # in minutes)
+    (re.compile(r"多重|重量|体重"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:千克|公斤|克|斤|吨|kg|g)|[一二两三四五六七八九十百千]+(?:多|余)?(?:千克|公斤|克|斤|吨)")),
+    (re.compile(r"面积"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|千)?\s*(?:多|余)?\s*(?:平方|亩|公顷|m2)|[一二两三四五六七八九十百千万]+(?:多|余)?(?:平方|亩|公顷)")),
     # a speed
     (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")),
@@ -137,6 +144,9 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]"
                     r"|[二两三四五六七八九十百千万][步份套间处部只头段句道门片趟级届场节架艘亩斤篇首幅双对副箱包袋瓶]")
 _CHOICE = re.compile(r"还是|或者是|或是")
+# 一斤, 每晚, 一台: a unit things are priced per (not a period or a person: 每年, 每人 sums are told without
+# naming them again, 个人缴费380元)
+_PER_ITEM = re.compile(r"[一每]\s*个?(斤|公斤|千克|亩|晚|吨|台|张|瓶|盒|袋|箱|件|辆|套|碗|杯|份|间)")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 _MAGNITUDE = re.compile(r"[上近过破超数几]?[十百千万亿]+")  # 上百万, 破万, 几十万: a size guessed, not a figure
 _ESTIMATE_AROUND = re.compile(r"(?:上|近|过|超过|破|约|大约|将近|接近|不到|不足)$")
@@ -323,7 +333,17 @@ def _answer_kinds(question: str) -> tuple[re.Pattern[str], ...]:
     if not kinds and named and not _WHAT_THING.search(question) and not _SHARE.search(question):
         kinds = [re.compile(re.escape(named.group(0))) if _HOW_OR_WHETHER.search(question) else _MONEY]
     kinds += [_named(match.group(1) or match.group(2)) for match in _WHICH_KIND.finditer(question)]
+    per_item = _PER_ITEM.search(question)
+    if per_item and _MONEY in kinds:  # 一斤多少钱, 住一晚要多少钱: a price for that unit
+        kinds.append(_priced_per(per_item.group(1)))
     return tuple(kinds)
+
+
+@lru_cache(maxsize=None)
+def _priced_per(unit: str) -> re.Pattern[str]:
+    """A sum in a clause that names the unit it is for (每斤12元, 12元/斤, 一晚收费300块): the price of one
+    斤 or one night, where a passage giving sums of other things (产量80万斤，收入600万元) does not say it."""
+    return re.compile(rf"{unit}[^。！？；，,\n]*?(?:{_MONEY.pattern})|(?:{_MONEY.pattern})[^。！？；，,\n]*?{unit}")
 
 
 def after_which_kind(question: str) -> list[str]:

@@ -474,6 +474,16 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("最高能开多快？", "最高时速不得超过25公里/小时。", wants_number=False)
     # 多快能… asks how soon: a length of time answers it, not a speed
     assert not asks.lacks_answer_type("预警多快能通知到居民？", "预警信息在30分钟内通知到户。", wants_number=False)
+    # how heavy wants a weight, how large an area an area; a price per unit a sum told for that unit
+    assert asks.lacks_answer_type("那口铜钟有多重？", "铜钟高1.2米，铸于清代。", wants_number=True)
+    assert not asks.lacks_answer_type("那口铜钟有多重？", "铜钟高1.2米，重约300公斤。", wants_number=True)
+    assert asks.lacks_answer_type("新仓库的面积有多大？", "新仓库投资800万元，可存放粮食2000吨。", wants_number=True)
+    assert not asks.lacks_answer_type("新仓库的面积有多大？", "新仓库占地1.5万平方米。", wants_number=True)
+    grapes = "合作社葡萄今年产量达到80万斤，销售收入超过600万元。"
+    assert asks.lacks_answer_type("合作社的葡萄一斤卖多少钱？", grapes, wants_number=True)
+    assert not asks.lacks_answer_type("合作社的葡萄一斤卖多少钱？", "葡萄每斤售价12元。", wants_number=True)
+    assert not asks.lacks_answer_type("农家乐住一晚多少钱？", "标准间180元一晚，含早餐。", wants_number=True)
+    assert not asks.lacks_answer_type("合作社的葡萄卖了多少钱？", grapes, wants_number=True)
     # which newspaper, which hospital, which road: a body or place of that kind, named
     byline = "通讯员 曹琪琪"
     assert asks.lacks_answer_type("曹琪琪是哪家报社的通讯员？", byline, wants_number=False)
