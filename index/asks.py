@@ -84,7 +84,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     # how heavy, how large an area: a figure in a unit of weight or of area (how long and how far are not
     # held to one: a passage on a tower or a route holds lengths of other things, and a distance may be told
     # in minutes)
-    (re.compile(r"多重|重量|体重"),
+    (re.compile(r"有多重|多重(?=[？?啊呀呢吗]|$)|重量(?!级)|体重"),  # not 多重保障 (manifold), 重量级 (heavyweight)
      re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:千克|公斤|克|斤|吨|kg|g)|[一二两三四五六七八九十百千]+(?:多|余)?(?:千克|公斤|克|斤|吨)")),
     (re.compile(r"面积"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|千)?\s*(?:多|余)?\s*(?:平方|亩|公顷|m2)|[一二两三四五六七八九十百千万]+(?:多|余)?(?:平方|亩|公顷)")),

@@ -37,7 +37,7 @@ _PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never
 _TELLING_TAGS = frozenset({"t", "i", "l"})  # jieba's time words, idioms and set phrases
 _SEASONS = "春夏秋冬"
 _SEASON_AND_NEXT = re.compile(rf"([{_SEASONS}])([\u4e00-\u9fff])")  # 夏茶, 秋季, 冬令营: a season of something
-_EDITION_BESIDE = re.compile(r"([上下])一?([届期])")  # 上一届, 下期: the edition before or after this one
+_EDITION_BESIDE = re.compile(r"([上下])一?([届期])(?!间)")  # 上一届, 下期: the edition before or after (not 线上期间)
 
 
 class Declining:

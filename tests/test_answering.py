@@ -477,6 +477,7 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     # how heavy wants a weight, how large an area an area; a price per unit a sum told for that unit
     assert asks.lacks_answer_type("那口铜钟有多重？", "铜钟高1.2米，铸于清代。", wants_number=True)
     assert not asks.lacks_answer_type("那口铜钟有多重？", "铜钟高1.2米，重约300公斤。", wants_number=True)
+    assert not asks.lacks_answer_type("采取了哪些多重保障措施？", "采取了三项措施。", wants_number=False)  # manifold
     assert asks.lacks_answer_type("新仓库的面积有多大？", "新仓库投资800万元，可存放粮食2000吨。", wants_number=True)
     assert not asks.lacks_answer_type("新仓库的面积有多大？", "新仓库占地1.5万平方米。", wants_number=True)
     grapes = "合作社葡萄今年产量达到80万斤，销售收入超过600万元。"
