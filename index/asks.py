@@ -25,8 +25,8 @@ _NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSING_QUOTE = re.compile(r"[”」』\"]")
 TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 局长为组长: what stands before them holds the post
-# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
 _DEGREES = "度(?!电)"  # 多少度, 几度: degrees; 多少度电 asks for energy, a figure in 千瓦时
+# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
 _QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
