@@ -60,7 +60,8 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|半年|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),
     # ℃ reads °C once normalized (NFKC), as the passages are
-    (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"), re.compile(r"\d+\s*(?:度|℃|°)|[一二三四五六七八九十]+度")),
+    (re.compile(rf"多少{_DEGREES}|几{_DEGREES}|气温|温度多少"),
+     re.compile(r"\d+\s*(?:(?:摄氏|华氏)?度|℃|°)|[一二三四五六七八九十]+(?:摄氏|华氏)?度")),  # 零下17摄氏度
     (re.compile(r"多大年纪|几岁|多少岁|年龄|多大岁数"), re.compile(r"\d+\s*岁|[一二三四五六七八九十]+岁")),
     # 打电话给我, 接听电话 ask about a call, not a number; a number may be written in groups (0571-8888, 8626 3150)
     (re.compile(r"(?<![打来回接听通挂])(?<!打个)电话|手机号|联系方式|热线|号码"), re.compile(r"\d{5,}|\d{3,4}[- ]\d{4,}")),
@@ -88,6 +89,9 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
      re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:千克|公斤|克|斤|吨|kg|g)|[一二两三四五六七八九十百千]+(?:多|余)?(?:千克|公斤|克|斤|吨)")),
     (re.compile(r"面积"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|千)?\s*(?:多|余)?\s*(?:平方|亩|公顷|m2)|[一二两三四五六七八九十百千万]+(?:多|余)?(?:平方|亩|公顷)")),
+    # a brand: a maker named (XX牌, a company) or the word itself (品牌)
+    (re.compile(r"(?:什么|哪个|哪一?种|啥)(?:品牌|牌子)|(?:什么|啥)牌(?![照匾])"),
+     re.compile(r'品牌|牌子|[\u4e00-\u9fffA-Za-z\d”」"]牌(?![照匾])|公司|集团|厂')),
     # a speed
     (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")),

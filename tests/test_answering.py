@@ -439,6 +439,8 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     # a temperature, however the article writes its degrees (℃ is °C once normalized)
     assert not asks.lacks_answer_type("开跑时气温多少度？", article_text("起跑时气温9℃。"), wants_number=True)
     assert not asks.lacks_answer_type("光伏板一年能发多少度电？", "年发电量约35万千瓦时。", wants_number=True)  # 度 of power
+    assert not asks.lacks_answer_type("最低气温降到了多少度？", "夜间最低气温降至零下17摄氏度。", wants_number=True)
+    assert asks.lacks_answer_type("最低气温降到了多少度？", "全市平均降雪量达14.6毫米。", wants_number=True)
     # 打电话给我 asks for a call, 电话是多少 for a number
     assert not asks.lacks_answer_type("要等多久才会有人打电话给我？", "工作人员将在3个工作日内联系您。", wants_number=True)
     assert not asks.lacks_answer_type("接听电话有什么要求？", "调度员须在10秒内接听。", wants_number=False)
@@ -480,6 +482,10 @@ def test_what_a_question_asks_for_is_read_from_its_words():
     assert not asks.lacks_answer_type("采取了哪些多重保障措施？", "采取了三项措施。", wants_number=False)  # manifold
     assert asks.lacks_answer_type("新仓库的面积有多大？", "新仓库投资800万元，可存放粮食2000吨。", wants_number=True)
     assert not asks.lacks_answer_type("新仓库的面积有多大？", "新仓库占地1.5万平方米。", wants_number=True)
+    # what brand wants a maker named, by its brand or its company
+    assert asks.lacks_answer_type("电梯是什么品牌的？", "12幢2单元的电梯于6月投入使用。", wants_number=False)
+    assert not asks.lacks_answer_type("电梯是什么品牌的？", "电梯由青山电梯有限公司生产。", wants_number=False)
+    assert not asks.lacks_answer_type("开的是什么牌子的收割机？", "他开着一台“丰田”牌收割机。", wants_number=False)
     grapes = "合作社葡萄今年产量达到80万斤，销售收入超过600万元。"
     assert asks.lacks_answer_type("合作社的葡萄一斤卖多少钱？", grapes, wants_number=True)
     assert not asks.lacks_answer_type("合作社的葡萄一斤卖多少钱？", "葡萄每斤售价12元。", wants_number=True)
