@@ -26,8 +26,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSING_QUOTE = re.compile(r"[”」』\"]")
 TAKES_POST = ("担任", "任", "为")  # 方国栋任组长, 局长为组长: what stands before them holds the post
 _DEGREES = "度(?!电)"  # 多少度, 几度: degrees; 多少度电 asks for energy, a figure in 千瓦时
-# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天 (a few: the reader's own words)
-_QUANTITY = re.compile(r"多少|(?<![哪好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
+# 几 asks, but not in 几乎 (almost), nor in 好几年, 前几天, 这几天, 头几天 (a few: the reader's own words)
+_QUANTITY = re.compile(r"多少|(?<![哪头好前这那])几(?!乎)[个次名位人天年月日号家所条户]?|多[大长久远高重粗宽深厚]|数量|人数|比例|百分之|第几")
 _FIGURE_AFTER = re.compile(r"[^。！？；，,、\d]{0,4}\d")
 _FIGURE_BEFORE = re.compile(r"\d+[^\d。！？；，,、]{0,2}$")
 # 3000多块, 两万余元: a round figure and more is still a sum
@@ -55,7 +55,7 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
                 # a fee (停车费, 物业费) asked for as a sum or by its rate
                 r"|(?<![免浪消])费(?:是|要|为|大概|一般|大约)?多少|多少[^，。？！,?!]{0,3}(?<![免浪消])费|(?<![免浪消])费[^，。？！,?!]{0,6}标准"),
      _MONEY),
-    (re.compile(r"多少天|(?<!哪)几天|多久|多长时间|多快(?=[能可就会才要])|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
+    (re.compile(r"多少天|(?<![哪头好前这那近])几天|多久|多长时间|多快(?=[能可就会才要])|多少个?小时|几个?小时|多少分钟|几分钟|几个月|多少个月|几周|几个星期"),
      re.compile(r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:多)?(?:个多?)?(?:天|周|星期|个月|小时|分钟|秒|工作日|年来|年间)|当天|当日|全天|长期"
                 # how often (多久…一次) is answered by a period: 每月…至少1次
                 r"|每(?:天|日|周|星期|个?月|季度?|半年|年)[^，。；！？,;!?]{0,16}(?:\d+|[一两二三四五六七八九十])\s*[次回趟轮]")),

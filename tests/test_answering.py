@@ -673,6 +673,21 @@ def test_how_long_counts_no_thing(tmp_path: Path):
     assert answer.answered and "20个工作日" in answer.hits[0].passage.text
 
 
+def test_a_span_of_time_counts_no_thing_and_these_few_days_ask_no_span(tmp_path: Path):
+    """干了几年: 几年 counts years, not 环卫工 (named elsewhere in a sentence with no figure); 这几天 and 头几天
+    mean lately and at first, not how many days."""
+    from index import asks
+
+    library = _one_article(tmp_path, "清雪\n\n环卫工人杜春梅和同事们清理护栏边的积雪。她已经在这座桥上干了9年环卫。\n\n"
+                                     "气象部门预计，25日至27日以晴冷天气为主，最低气温在零下15摄氏度左右。\n")
+    assert library.searcher.query("环卫工杜春梅干了几年了？").counted == {}
+    assert library.ask("环卫工杜春梅干了几年了？").answered
+    assert asks.quantity_word("新地铁头几天是不是不要钱？") is None
+    assert not asks.lacks_answer_type("这几天天气怎么样？", "以晴冷天气为主。", wants_number=False)
+    assert asks.lacks_answer_type("要隔离几天？", "以晴冷天气为主。", wants_number=False)
+    assert library.ask("这几天天气怎么样？").answered
+
+
 def test_the_unit_of_a_money_question_is_asked_by_its_answer_not_its_words(tmp_path: Path):
     """多少钱: the article says 8600万元, never 钱; 钱 is the question's unit, not a word to find."""
     library = _one_article(tmp_path, "图书馆改造\n\n图书馆改造总投资8600万元，历时14个月。\n\n馆内新增座位1480个。\n")
