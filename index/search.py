@@ -39,7 +39,7 @@ KIND_LOOKAHEAD = 4  # a declined question's closest passage may be any of the fi
 FOUND_SYNONYM_WEIGHT = 0.5  # a synonym of a question word the article has (see query())
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
-_SPAN_OF_TIME = re.compile(r"(?:多少|几)个?(?:年|天|月|小时|钟头|分钟|周|星期|礼拜)")
+_SPAN_OF_TIME = re.compile(r"多久|多长|(?:多少|几)个?(?:年|天|月|小时|钟头|分钟|周|星期|礼拜)")  # how long
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _ASPECT = frozenset("了过着")  # what follows a verb to say it happened (投了, 查过), when jieba glues them
 
@@ -368,9 +368,8 @@ class Searcher(Declining):
     def _counted_terms(self, query: Query) -> dict[str, float]:
         """The word after the quantity word (多少个小区), else the last thing named before it, with its stand-ins."""
         match = asks.quantity_word(query.text)
-        if not match or match.group(0) in ("多久", "多长"):  # how long counts no thing (多久能到账: 到 is a verb)
-            return {}
-        if _SPAN_OF_TIME.match(query.text, match.start()):  # nor does 干了几年, 住了多少天 (环卫工 is no count of years)
+        # how long counts no thing (多久能到账: 到 is a verb), nor does 干了几年 (环卫工 is no count of years)
+        if not match or _SPAN_OF_TIME.match(query.text, match.start()):
             return {}
         after = [t for t in query.terms if query.text.find(t, match.end()) >= 0]
         before = [t for t in query.terms if 0 <= query.text.find(t) < match.start()]
