@@ -141,7 +141,7 @@ _KINDS = "|".join(sorted(_NAMED_KINDS, key=len, reverse=True))  # 医院 before 
 # endings compiled when first asked for: a pattern over the whole CJK range takes milliseconds to compile
 _WHICH_KIND = re.compile(rf"哪一?[家个所座条些]?({_KINDS})|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}?({_KINDS})")
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
-_EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)")
+_EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)|第?[一二三四1-4](季度)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 # 80, 两个, 九点; after 一 fewer measure words count (进一步, 一道, 一片, 一段 are no figures), so 五步, 三套, 两份
 # count only after a numeral from two up
@@ -297,13 +297,16 @@ def month_of(term: str) -> str | None:
 
 
 def instance_shape(term: str) -> str | None:
-    """第六届 → 第#届, 2025年 → #年, 5月1日 → #月#日: which edition or time a word names, without its number."""
+    """第六届 → 第#届, 2025年 → #年, 5月1日 → #月#日, 二季度 → #季度: which edition or time a word names,
+    without its number."""
     match = _EDITION.fullmatch(term)
     if match is None:
         return None
-    first, unit, year, month, day, day_alone = match.groups()
+    first, unit, year, month, day, day_alone, quarter = match.groups()
     if first:
         return "第#" + unit
+    if quarter:
+        return "#季度"
     if year:
         return "#年"
     if day_alone:

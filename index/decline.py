@@ -89,7 +89,7 @@ class Declining:
         (夏茶 beside the article's 春茶), or the edition before or after the
         one told of (上一届, when the article names only its 第十一届).
         """
-        shapes = [asks.instance_shape(t) for t in query.terms if found[t] == 0.0]
+        shapes = [asks.instance_shape(t) for t in query.terms if found[t] < 0.9]
         shapes += [f"第#{unit}" for unit in self._editions_beside_never_named(query)]
         return (any(shape is not None and shape in self.instance_shapes for shape in shapes)
                 or self._names_another_season(query))

@@ -611,6 +611,15 @@ def test_another_edition_or_year_than_the_article_tells_of_is_declined(tmp_path:
     assert library.ask("2023年全镇接待游客多少人次？").answered
 
 
+def test_another_quarter_than_the_article_tells_of_is_declined(tmp_path: Path):
+    """The article counts 一季度's cases; 二季度 is another quarter, though 季度 is in the article."""
+    library = _one_article(tmp_path, "反诈宣传\n\n今年一季度，辖区共接报电信诈骗案件37起，其中冒充客服类占比最高。\n\n"
+                                     "派出所开展反诈宣讲142场。\n")
+    assert library.ask("今年一季度接报了多少起诈骗案件？").answered
+    assert not library.ask("今年二季度接报了多少起诈骗案件？").answered
+    assert not library.ask("去年四季度接报了多少起诈骗案件？").answered
+
+
 def test_another_season_or_the_edition_beside_the_one_told_of_is_declined(tmp_path: Path):
     """The article tells of the 第三届 fair and of its 春季 tastings: 秋季 is another season, 上一届 another
     edition. An article that speaks of 上届 itself answers it."""
