@@ -41,6 +41,7 @@ NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a 
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _SPAN_OF_TIME = re.compile(r"多久|多长|(?:多少|几)个?(?:年|天|月|小时|钟头|分钟|周|星期|礼拜)")  # how long
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
+_ERHUA = re.compile(r"[\u4e00-\u9fff](?<![女婴幼少孤男健胎患宠托])儿")  # 片儿, 事儿; not 女儿, 幼儿 (a child)
 _ASPECT = frozenset("了过着")  # what follows a verb to say it happened (投了, 查过), when jieba glues them
 
 
@@ -123,7 +124,7 @@ class Searcher(Declining):
 
     def _split_compound(self, word: str) -> list[str]:
         """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头);
-        a verb's complement or aspect that jieba glued on is cut off.
+        a verb's complement or aspect that jieba glued on is cut off, and so is the spoken 儿 (片儿 → 片).
 
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
@@ -131,6 +132,8 @@ class Searcher(Declining):
         if (len(word) == 2 and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff"
                 and (word[1] in _COMPLEMENTS or word[1] in _ASPECT and not lexicon.is_counted(word))):
             return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
+        if _ERHUA.fullmatch(word) and word not in self.words.rows:
+            return [word[0]]  # 片儿, 活儿: the spoken suffix on the word the article writes plain
         if (len(word) >= 3 and word[0] in _ASPECT and word not in self.words.rows
                 and word[1:] in self.words.rows and not lexicon.is_counted(word)):
             return [word[1:]]  # 出现|过新冠: the aspect of the verb before, glued to the thing after

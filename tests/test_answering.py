@@ -280,6 +280,16 @@ def test_a_verb_with_its_complement_is_asked_as_the_verb(tmp_path: Path):
     assert answer.answered and "24817" in answer.hits[0].passage.text
 
 
+def test_the_spoken_er_suffix_is_asked_as_the_plain_word(tmp_path: Path):
+    """片儿 is the spoken 片 (片区 in the article); 女儿 is a daughter, not 女."""
+    library = _one_article(tmp_path, "派出所\n\n派出所辖区分为4个片区，面积约9.6平方公里，常住人口6.1万人。\n\n"
+                                     "所长周建国的女儿在外地上学。\n")
+    assert "片" in library.searcher.query("派出所管的片儿有多大？").terms
+    answer = library.ask("派出所管的片儿有多大？")
+    assert answer.answered and "9.6平方公里" in answer.hits[0].passage.text
+    assert "女儿" in library.searcher.query("周建国的女儿在哪上学？").terms
+
+
 def test_which_ones_is_no_quantity_question(seeds_library):
     """哪几种 asks which, not how many: no figure is wanted of the answer."""
     assert not seeds_library.searcher.query("疫情防控被比作哪几种战？").wants_number
