@@ -92,6 +92,9 @@ _ANSWER_TYPES = (  # (the question asks for…, …which a passage answering it 
     # a brand: a maker named (XX牌, a company) or the word itself (品牌)
     (re.compile(r"(?:什么|哪个|哪一?种|啥)(?:品牌|牌子)|(?:什么|啥)牌(?![照匾])"),
      re.compile(r'品牌|牌子|[\u4e00-\u9fffA-Za-z\d”」"]牌(?![照匾])|公司|集团|厂')),
+    # which bus line (坐哪路车, 几路公交): a line named by its number (12路, K7路, 地铁2号线)
+    (re.compile(r"(?:哪一?|几)路(?![程上线途边口段费])|哪一?趟|几号线"),
+     re.compile(r"[\dA-Za-z]+\s*路(?![口段面况线程费])|\d+\s*号线|专线|支线")),
     # a speed
     (re.compile(r"多快(?![能可就会才要])|时速|车速|速度是多少|速度多少"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:公里|千米|km|米)\s*(?:/|每)\s*(?:小时|h|秒|分钟)|时速\s*\d+|\d+\s*(?:码|迈)")),
@@ -139,7 +142,8 @@ _NAMED_KINDS = {
 _KINDS = "|".join(sorted(_NAMED_KINDS, key=len, reverse=True))  # 医院 before 院
 # 哪个村, 哪家医院; 哪家建筑公司 (a word or two between, after a measure word). One pattern, and each kind's
 # endings compiled when first asked for: a pattern over the whole CJK range takes milliseconds to compile
-_WHICH_KIND = re.compile(rf"哪一?[家个所座条些]?({_KINDS})|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}?({_KINDS})")
+# (哪路 alone asks for a bus line, below, not a road)
+_WHICH_KIND = re.compile(rf"哪(?!一?路)一?[家个所座条些]?({_KINDS})|哪一?[家个所座条][\u4e00-\u9fff]{{1,2}}?({_KINDS})")
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)|第?[一二三四1-4](季度)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")

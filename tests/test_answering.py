@@ -290,6 +290,18 @@ def test_the_spoken_er_suffix_is_asked_as_the_plain_word(tmp_path: Path):
     assert "女儿" in library.searcher.query("周建国的女儿在哪上学？").terms
 
 
+def test_which_bus_line_is_answered_by_a_line_named_by_its_number(tmp_path: Path):
+    """坐哪路车 wants 12路 or K7路; 走路 is not what 哪路 asks, nor is a passage that names no line."""
+    library = _one_article(tmp_path, "分馆开放\n\n“以前坐40多分钟公交到总馆，现在走路10分钟就到了。”市民陈德明说。\n\n"
+                                     "交通方面，市民坐公交12路、35路可到分馆。\n")
+    assert "哪路" not in library.searcher.query("坐哪路公交车可以到分馆？").terms
+    answer = library.ask("坐哪路公交车可以到分馆？")
+    assert answer.answered and "12路" in answer.hits[0].passage.text
+    (tmp_path / "none").mkdir()
+    unnamed = _one_article(tmp_path / "none", "分馆开放\n\n分馆附近有7条公交线路，市民出行方便。\n")
+    assert not unnamed.ask("分馆附近的公交线路分别是几路车？").answered
+
+
 def test_which_ones_is_no_quantity_question(seeds_library):
     """哪几种 asks which, not how many: no figure is wanted of the answer."""
     assert not seeds_library.searcher.query("疫情防控被比作哪几种战？").wants_number
