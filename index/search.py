@@ -43,6 +43,8 @@ _SPAN_OF_TIME = re.compile(r"多久|多长|(?:多少|几)个?(?:年|天|月|小�
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _ERHUA = re.compile(r"[\u4e00-\u9fff](?<![女婴幼少孤男健胎患宠托])儿")  # 片儿, 事儿; not 女儿, 幼儿 (a child)
 _ASPECT = frozenset("了过着")  # what follows a verb to say it happened (投了, 查过), when jieba glues them
+# which way a verb goes (卖出去, 赶回来, 管起来): jieba cuts most off (放 | 出来) and glues some on
+_DIRECTIONS = frozenset({"出去", "出来", "进去", "进来", "上去", "上来", "下去", "下来", "起来", "过来", "过去", "回来", "回去"})
 
 
 class Searcher(Declining):
@@ -124,7 +126,8 @@ class Searcher(Declining):
 
     def _split_compound(self, word: str) -> list[str]:
         """A four-character compound the article lacks is asked as its two halves (领导带头 → 领导, 带头);
-        a verb's complement or aspect that jieba glued on is cut off, and so is the spoken 儿 (片儿 → 片).
+        a verb's complement, direction or aspect that jieba glued on is cut off, and so is the spoken 儿
+        (片儿 → 片).
 
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
@@ -132,6 +135,9 @@ class Searcher(Declining):
         if (len(word) == 2 and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff"
                 and (word[1] in _COMPLEMENTS or word[1] in _ASPECT and not lexicon.is_counted(word))):
             return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
+        if (len(word) == 3 and word[1:] in _DIRECTIONS and word not in self.words.rows
+                and "\u4e00" <= word[0] <= "\u9fff"):
+            return [word[0]]  # 卖出去, 赶回来: jieba keeps some verbs with their direction whole
         if _ERHUA.fullmatch(word) and word not in self.words.rows:
             return [word[0]]  # 片儿, 活儿: the spoken suffix on the word the article writes plain
         if (len(word) >= 3 and word[0] in _ASPECT and word not in self.words.rows

@@ -290,6 +290,15 @@ def test_the_spoken_er_suffix_is_asked_as_the_plain_word(tmp_path: Path):
     assert "女儿" in library.searcher.query("周建国的女儿在哪上学？").terms
 
 
+def test_a_verb_with_its_direction_is_asked_as_the_verb(tmp_path: Path):
+    """jieba keeps 卖出去 whole; the article says 卖 (卖到上海), so the question asks 卖."""
+    library = _one_article(tmp_path, "杨梅节\n\n今年果农的杨梅大多卖到了上海和杭州，每斤售价30元。\n\n"
+                                     "节会设置采摘体验活动。\n")
+    terms = library.searcher.query("杨梅都卖出去了哪些地方？").terms
+    assert "卖" in terms and "卖出去" not in terms
+    assert "上海" in library.ask("杨梅都卖出去了哪些地方？").hits[0].passage.text
+
+
 def test_which_bus_line_is_answered_by_a_line_named_by_its_number(tmp_path: Path):
     """坐哪路车 wants 12路 or K7路; 走路 is not what 哪路 asks, nor is a passage that names no line."""
     library = _one_article(tmp_path, "分馆开放\n\n“以前坐40多分钟公交到总馆，现在走路10分钟就到了。”市民陈德明说。\n\n"
