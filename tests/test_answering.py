@@ -394,11 +394,14 @@ def test_the_passage_that_answers_in_one_sentence_beats_one_that_scatters_the_wo
 
 
 def test_a_one_character_word_inside_an_article_word_counts_for_part(tmp_path: Path):
-    """管 (被管起来) is the reader's short form of the article's 管控: some credit, less than a stand-in's."""
+    """控 (一共控了多少人) is the reader's short form of the article's 管控: some credit, less than a stand-in's.
+    管 gets the spoken-character list's stand-in 管控 (data/spoken_chars.txt), which counts for more."""
+    from index.expand import RELATED_WEIGHT
     from index.search import SINGLE_INSIDE
     library = _one_article(tmp_path, "医学观察\n\n街道累计管控各类人员4207人，其中境外人员102人。\n\n社区还开展了文明宣传。\n")
-    query = library.searcher.query("被管起来的有多少人？")
-    assert "管" in query.terms and query.found["管"] == SINGLE_INSIDE
+    query = library.searcher.query("一共控了多少人？")
+    assert "控" in query.terms and query.found["控"] == SINGLE_INSIDE
+    assert library.searcher.query("被管起来的有多少人？").found["管"] == RELATED_WEIGHT > SINGLE_INSIDE
     assert library.searcher.query("被罚的有多少人？").found["罚"] == 0.0  # nowhere in the article
 
 
@@ -764,6 +767,19 @@ def test_a_spoken_word_finds_the_written_word_news_uses_for_it(tmp_path: Path):
     assert spaces.answered and "泊位320个" in spaces.hits[0].passage.text
     online = library.ask("网上能交停车费吗？")
     assert online.answered and "线上平台" in online.hits[0].passage.text
+
+
+def test_a_spoken_character_finds_the_written_words_for_it_at_a_lower_weight(tmp_path: Path):
+    """卖 where the article writes 销售, 修 where it writes 维修: data/spoken_chars.txt links them; a single
+    character has many senses, so each stands in at the related weight, below a same-meaning word."""
+    from index.expand import RELATED_WEIGHT
+    library = _one_article(tmp_path, "召回公告\n\n上述产品主要通过天猫旗舰店及217家线下门店销售。\n\n"
+                                     "售后服务\n\n产品出现故障的，可到指定网点免费维修。\n\n"
+                                     "其他事项\n\n公司已暂停上述产品的生产。\n")
+    stand_ins = library.searcher.expander.stand_ins(["卖", "修"], "在哪卖的，坏了去哪修")
+    assert stand_ins["卖"] == {"销售": RELATED_WEIGHT} and stand_ins["修"]["维修"] == RELATED_WEIGHT
+    assert "天猫旗舰店" in library.ask("这些产品通过哪些渠道卖？").hits[0].passage.text
+    assert "指定网点" in library.ask("东西坏了上哪修？").hits[0].passage.text
 
 
 def test_a_word_the_article_has_is_searched_with_its_synonyms_there_but_decides_nothing(tmp_path: Path):

