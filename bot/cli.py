@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot import render
-from bot.texts import text
+from bot.texts import REPLIES_IN_KIND, text
 from index.answer import Answer
 from index.evaluation import OUT_OF_SCOPE, Report, evaluate, load_cases
 from index.library import Library, example_questions
@@ -20,9 +20,9 @@ def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = Fa
     if answer.reason == "empty":
         print(text("empty"), file=out)
         return
-    if answer.reason == "no_words":
+    if answer.reason in REPLIES_IN_KIND:  # no words, only question words, small talk: no passage to show
         examples = example_questions(library, 1)
-        print(text("no_words", example=examples[0] if examples else "……"), file=out)
+        print(text(answer.reason, example=examples[0] if examples else "……"), file=out)
         return
     if answer.truncated:
         print(text("truncated"), file=out)

@@ -54,7 +54,7 @@ from bot.replies import (
     plain_html,
 )
 from bot.retry import is_transient
-from bot.texts import language_of, text
+from bot.texts import REPLIES_IN_KIND, language_of, text
 from index.answer import Answer, Hit
 from index.documents import ArticleError, folder_fingerprint
 from index.library import Library, example_questions, seeds_folder
@@ -250,8 +250,8 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
     markup: InlineKeyboardMarkup | None = None
     if answer.reason == "empty":
         body = plain_html("empty", lang)
-    elif answer.reason == "no_words":
-        body = plain_html("no_words", lang, example=corpus.examples[0] if corpus.examples else "……")
+    elif answer.reason in REPLIES_IN_KIND:  # no words, only question words, small talk: no passage to show
+        body = plain_html(answer.reason, lang, example=corpus.examples[0] if corpus.examples else "……")
     elif not (hits := candidates(answer)):
         body = plain_html("not_in_article", lang)
         if answer.truncated:

@@ -20,6 +20,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "cli_partial_note": "这一段可能只回答了问题的一部分：",
         "empty": "请输入一个问题。",
         "no_words": "这个问题里没有可以查找的文字，请用文字提问，比如：{example}",
+        "vague": "这个问题太笼统了：请说说想问文章里的哪件事，比如：{example}",
+        "greeting": "你好！我可以回答关于这篇文章的问题，直接把问题发给我就行，比如：{example}",
+        "thanks": "不客气！还有关于文章的问题，随时问我。",
         "not_in_article": "抱歉，文章里没有找到这个问题的答案。可以试试这样问：",
         "truncated": "（问题太长，只按开头部分回答）",
         "source": "出处",
@@ -68,6 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "cli_partial_note": "This passage may answer only part of your question:",
         "empty": "Please type a question.",
         "no_words": "Your message has no words to look up. Ask in words, for example: {example}",
+        "vague": "That question is too general: say what in the article you want to know, for example: {example}",
+        "greeting": "Hello! I answer questions about this article. Just send me a question, for example: {example}",
+        "thanks": "You're welcome! Ask me anything else about the article.",
         "not_in_article": "Sorry, the article does not answer that. You could ask:",
         "truncated": "(Your question was long; I answered its beginning.)",
         "source": "Source",
@@ -104,6 +110,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "reload_failed": "Reload failed; still using the previous article: {reason}",
     },
 }
+
+
+# declines whose reply says why in its own words and shows no passage (index.records.Decision.reason)
+REPLIES_IN_KIND = frozenset({"no_words", "vague", "greeting", "thanks"})
 
 
 def language_of(code: str | None) -> str:

@@ -37,7 +37,8 @@ class Answer:
     question: str
     answered: bool
     hits: tuple[Hit, ...]  # best first; when not answered, near misses (may be empty)
-    reason: str  # "ok" | "partial" (answered, less than half the question found) | "empty" | "no_words" | "not_in_article"
+    reason: str  # "ok" | "partial" | "empty" | "no_words" | "vague" | "greeting" | "thanks" | "not_in_article"
+    # (index.records.Decision says what each means)
     truncated: bool = False  # the question was cut to its start
 
     @property

@@ -20,6 +20,13 @@ _PHOTO_PLACE = re.compile(r"第([一二三四五六七八九十]|\d+)[张幅]|�
 # words that ask about the article as a publication (who wrote it, under what title), which its
 # front matter (title, subtitle, byline) answers; a question asking anything else is answered by the body
 _ABOUT_ARTICLE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|标题|题目|出处|来源|刊登|发表|署名|报社|报纸|媒体|转载")
+# of those, the ones a byline answers (通讯员 曹琪琪, 本报记者 周晓岚, 来源：…): who wrote it, where it ran
+_WHO_WROTE = re.compile(r"作者|记者|通讯员|编辑|撰稿|撰写|执笔|写的|谁写|署名|出处|来源|刊登|发表|报社|报纸|媒体|转载")
+# what the article is about as a whole, which its title and first paragraph (the lead) answer
+_WHAT_ABOUT = re.compile(r"(?:讲|说|写|报道|介绍)(?:了|的是|的)?(?:什么|啥|些什么)|主要内容|大意|概括|总结|摘要|关于什么")
+# words that name the article itself, not anything it tells of (这篇文章 is cut 这 | 篇文章)
+_THE_ARTICLE = frozenset({"文章", "篇文章", "这篇", "本文", "报道", "新闻", "稿子", "全文", "主要", "内容", "写", "讲",
+                          "说", "介绍", "谁写"})
 _WHO = re.compile(r"谁|哪位|叫什么|什么名字|姓什么|姓名")
 _NAME = re.compile(r"叫什么|叫啥|什么名字|姓什么|姓啥|名字")  # the answer is a name, not a role
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -254,6 +261,44 @@ def gives_a_name(text: str, question: str = "") -> bool:
 def asks_about_article(question: str) -> bool:
     """Who wrote it, under what title: the front matter's to answer, not the body's."""
     return bool(_ABOUT_ARTICLE.search(question))
+
+
+# a whole message that greets, thanks or asks what the bot is: no question about the article
+_GREETING = re.compile(r"你好|您好|你们好|大家好|哈喽|嗨|hi|hello|hey|在|在不在|有人|你是谁|你是什么|你叫什么"
+                       r"|你能做什么|你会做什么|你会什么|你可以做什么|你能干什么|你能干啥|怎么用|如何使用|帮助|help|测试|test")
+_THANKS = re.compile(r"谢谢你?|谢谢啦|多谢|感谢|谢啦|辛苦了|thanks|thankyou|好的|ok|嗯+|哦+|再见|拜拜|bye")
+_MARKS = re.compile(r"[\s\W_]+")  # punctuation, emoji, spaces
+_PARTICLES = re.compile(r"[呀啊吖呢吗嘛哈啦哇喔]+$")  # what ends small talk
+
+
+def small_talk(question: str) -> str | None:
+    """"greeting" (你好, 你能做什么) or "thanks" (谢谢, 好的, 再见) when that is the whole message; else None.
+
+    A greeting with a question (你好，东湖街道有多少个小区) is a question: only
+    the whole message counts, and 你好 is a stopword besides.
+    """
+    bare = _PARTICLES.sub("", _MARKS.sub("", question.lower()))
+    if _GREETING.fullmatch(bare):
+        return "greeting"
+    if _THANKS.fullmatch(bare):
+        return "thanks"
+    return None
+
+
+def asks_who_wrote(question: str) -> bool:
+    """Who wrote it, where it ran: a byline answers, and an article without one does not say."""
+    return bool(_WHO_WROTE.search(question))
+
+
+def asks_what_about(question: str) -> bool:
+    """这篇文章讲了什么: the article as a whole, which its title and lead tell."""
+    return bool(_WHAT_ABOUT.search(question))
+
+
+def names_only_the_article(terms: Iterable[str]) -> bool:
+    """作者是谁, 这篇文章讲了什么: every word is about the article itself (its author, title, content), so
+    nothing in it is to be searched for; 东湖街道防疫报道的通讯员是谁 names what the article tells of too."""
+    return all(term in _THE_ARTICLE or _ABOUT_ARTICLE.search(term) for term in terms)
 
 
 def is_how_many_word(word: str, question: str = "") -> bool:

@@ -33,7 +33,8 @@ MIN_PASSAGE_COVERAGE = 0.15  # share of the question's weight the best passage m
 _PLACE_SUFFIX = ("街道", "社区", "省", "市", "县", "区", "镇", "乡", "村")  # kinds of place a name comes before
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:%s)" % "|".join(_PLACE_SUFFIX + ("路", "街")))  # a place, named
 _NAME_TAGS = frozenset({"ns", "nr", "nz"})  # jieba's tags for place, person and other proper names
-_PRONOUNS = frozenset("我你您他她它咱俺")  # 我住|村里: a name never opens with one
+_PRONOUNS = frozenset("我你您他她它咱俺")
+_WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter, digit or Chinese character: not punctuation, emoji or space  # 我住|村里: a name never opens with one
 _TELLING_TAGS = frozenset({"t", "i", "l"})  # jieba's time words, idioms and set phrases
 _SEASONS = "春夏秋冬"
 _SEASON_AND_NEXT = re.compile(rf"([{_SEASONS}])([\u4e00-\u9fff])")  # 夏茶, 秋季, 冬令营: a season of something
@@ -286,8 +287,8 @@ class Declining:
         a question that asks what the article does not say is declined
         (_asks_elsewhere).
         """
-        if not query.terms:
-            return Decision(False, "no_words", 0.0)
+        if not query.terms:  # 为什么, 是什么: only question words, and nothing to look for; 👍: no words at all
+            return Decision(False, "vague" if _WORD_CHARACTER.search(query.text) else "no_words", 0.0)
         found = self._found_where_answered(query, ranked[0].row) if ranked else query.found
         total = sum(query.term_weights.values())
         coverage = sum(query.term_weights[t] * found[t] for t in query.terms) / total

@@ -187,6 +187,11 @@ def ends_sentence(text: str) -> bool:
     return stripped[-1] in _SENTENCE_END + "：:"
 
 
+def is_byline(line: str) -> bool:
+    """通讯员 曹琪琪, 本报记者 周晓岚, 来源：…: a line that says who wrote or published the article."""
+    return bool(_BYLINE.match(line.strip()))
+
+
 def is_short_line(text: str) -> bool:
     """Short and without a sentence stop: a title, heading, caption or byline, not prose.
 

@@ -33,5 +33,6 @@ class Query:
 @dataclass(frozen=True)
 class Decision:
     answered: bool
-    reason: str  # "ok" | "partial" (answered, less than half the question found) | "empty" | "no_words" | "not_in_article"
+    reason: str  # "ok" | "partial" (answered, less than half the question found) | "empty" | "no_words" (no words
+    # at all) | "vague" (only question words: 为什么) | "greeting" | "thanks" (small talk) | "not_in_article"
     coverage: float

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from index import asks, lexicon
+from index import asks, documents, lexicon
 from index.decline import Declining
 from index.bm25 import BM25
 from index.expand import SOUND_WEIGHT, Expander
@@ -39,6 +39,8 @@ KIND_LOOKAHEAD = 4  # a declined question's closest passage may be any of the fi
 FOUND_SYNONYM_WEIGHT = 0.5  # a synonym of a question word the article has (see query())
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+LEAD_MIN_CHARS = 60  # shorter, the first paragraph is an opener, not the lead that sums the article up
+_BYLINE_WORD = re.compile(r"本报记者|通讯员|记者|作者|来源|编辑|责编|摄影")  # the word that opens a byline
 _SPAN_OF_TIME = re.compile(r"多久|多长|(?:多少|几)个?(?:年|天|月|小时|钟头|分钟|周|星期|礼拜)")  # how long
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _ERHUA = re.compile(r"[\u4e00-\u9fff](?<![女婴幼少孤男健胎患宠托])儿")  # 片儿, 事儿; not 女儿, 幼儿 (a child)
@@ -186,6 +188,12 @@ class Searcher(Declining):
         answer, for a declined question; a name beside the post, for who holds
         it) comes first.
         """
+        talk = asks.small_talk(query.text)
+        if talk is not None:  # 你好, 谢谢: the channel answers in kind
+            return [], Decision(False, talk, 0.0)
+        if (asks.asks_about_article(query.text) or asks.asks_what_about(query.text)) and asks.names_only_the_article(
+                query.terms):
+            return self._the_article_itself(query, limit)
         if not query.terms and asks.asks_for_photo(query.text):  # 第一张照片拍的是什么: no word to match
             if self.is_caption.any():
                 return self._photos(query, limit), Decision(True, "ok", 1.0)
@@ -229,6 +237,35 @@ class Searcher(Declining):
         if not (query.wants_number or asks.asks_a_typed_answer(query.text)):
             return None
         return lambda text: not asks.lacks_answer_type(query.text, text, query.wants_number)
+
+    def _the_article_itself(self, query: Query, limit: int) -> tuple[list[Ranked], Decision]:
+        """作者是谁, 标题是什么, 这篇文章讲了什么: a question about the article and nothing in it.
+
+        Its front matter (title, subtitle, byline) tells who wrote it and
+        under what title; what it is about, its lead (the first paragraph,
+        which news writing makes a summary) with the title. Who wrote it is
+        not said by an article whose front matter has no byline: declined,
+        the front matter shown as the closest. The byline's first word
+        (通讯员, 记者) is added to what is marked, so the byline is the
+        sentence shown in bold.
+        """
+        fronts = [int(r) for r in np.flatnonzero(self.is_front)]
+        if asks.asks_what_about(query.text) and not asks.asks_about_article(query.text):
+            leads = [self._lead(rows) for rows in self.documents.values()]
+            rows = [r for r in leads if r is not None] + fronts
+            return [Ranked(r, 1.0, 1.0) for r in rows[:limit]], Decision(bool(rows), "ok" if rows else "not_in_article", 1.0)
+        shown = [Ranked(r, 1.0, 1.0) for r in fronts[:limit]]
+        if not asks.asks_who_wrote(query.text):
+            return shown, Decision(bool(fronts), "ok" if fronts else "not_in_article", 1.0)
+        bylines = [line for r in fronts for line in self.passages[r].text.split("\n") if documents.is_byline(line)]
+        query.words.update({match.group(0): 1.0 for match in map(_BYLINE_WORD.match, bylines) if match})
+        return shown, Decision(bool(bylines), "ok" if bylines else "not_in_article", 1.0)
+
+    def _lead(self, rows: range) -> int | None:
+        """The first paragraph of a document's body (not its front matter, nor a caption) that sums it up:
+        a one-sentence opener (疫情防控是一场攻坚战…) is a hook, and the paragraph after it is the lead."""
+        body = [r for r in rows if self.passages[r].kind == "body"][:2]
+        return next((r for r in body if len(self.passages[r].text) >= LEAD_MIN_CHARS), body[0] if body else None)
 
     def _photos(self, query: Query, limit: int) -> list[Ranked]:
         """A question about the photos that names nothing in them (第一张照片拍的是什么): the captions, in the

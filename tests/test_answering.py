@@ -77,6 +77,40 @@ def test_empty_punctuation_and_emoji_questions(seeds_library):
     assert seeds_library.ask("？？").hits == ()
 
 
+def test_question_words_alone_and_small_talk_are_told_apart_from_no_words(seeds_library):
+    """为什么 has words but asks nothing of the article; 你好 and 谢谢 are small talk, answered in kind by
+    the channels. A greeting before a question leaves the question."""
+    assert seeds_library.ask("为什么？").reason == "vague"
+    assert seeds_library.ask("是什么").reason == "vague"
+    assert seeds_library.ask("你好！").reason == "greeting"
+    assert seeds_library.ask("你能做什么？").reason == "greeting"
+    assert seeds_library.ask("谢谢啦").reason == "thanks"
+    assert seeds_library.ask("你好").hits == ()
+    greeted = seeds_library.ask("你好，东湖街道有多少个小区？")
+    assert greeted.answered and "小区80个" in greeted.hits[0].passage.text
+
+
+def test_questions_about_the_article_itself_are_answered_from_its_front_matter_and_lead(seeds_library,
+                                                                                       tmp_path: Path):
+    """作者是谁 and 标题是什么 ask about the article, not anything in it: the front matter answers, its byline
+    marked; 这篇文章讲了什么 is answered by the lead (not the one-sentence opener before it). An article
+    without a byline does not say who wrote it."""
+    for question in ("作者是谁？", "这篇文章是谁写的", "记者是谁"):
+        answer = seeds_library.ask(question)
+        assert answer.answered and answer.hits[0].passage.kind == "front", question
+        assert answer.hits[0].sentence == "通讯员 曹琪琪", question
+    title = seeds_library.ask("文章的标题是什么？")
+    assert title.answered and "疫情防控做好“加减法”" in title.hits[0].passage.text
+    about = seeds_library.ask("这篇文章讲了什么？")
+    assert about.answered and about.hits[0].passage.kind == "body"
+    assert about.hits[0].passage.text.startswith("打赢疫情防控阻击战")
+    assert seeds_library.ask("这篇东湖街道防疫报道的通讯员是谁？").hits[0].sentence == "通讯员 曹琪琪"
+    unsigned = _one_article(tmp_path, "社区通知\n\n本周六上午社区将开展义诊活动，地点在社区服务中心。\n")
+    anonymous = unsigned.ask("作者是谁？")
+    assert not anonymous.answered and anonymous.hits[0].passage.kind == "front"
+    assert unsigned.ask("标题是什么").answered
+
+
 def test_a_10000_character_question_is_answered_from_its_start(seeds_library):
     answer = seeds_library.ask("东湖街道有多少志愿者？" + "啊" * 10_000)
     assert answer.truncated and answer.answered

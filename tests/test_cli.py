@@ -49,7 +49,8 @@ def test_out_of_scope_question_is_declined_with_examples():
 
 
 def test_bad_questions_get_clear_messages_not_tracebacks():
-    for question, expected in (("", "请输入"), ("？？！", "没有可以查找的文字"), ("🙂" * 50, "没有可以查找的文字")):
+    for question, expected in (("", "请输入"), ("？？！", "没有可以查找的文字"), ("🙂" * 50, "没有可以查找的文字"),
+                               ("为什么？", "太笼统"), ("你好", "直接把问题发给我")):
         result = run_bot("ask", question)
         assert result.returncode == 0 and expected in result.stdout and "Traceback" not in result.stderr
     long = run_bot("ask", "志愿者服务了多少小时" + "。" * 10_000)

@@ -362,8 +362,11 @@ def test_an_answer_found_only_in_part_comes_with_a_caveat(tg: FakeTelegram, star
     assert tg.errors == []
 
 
-def test_punctuation_photo_sticker_and_voice_get_hints(tg: FakeTelegram, bot: RunningBot) -> None:
+def test_punctuation_vague_questions_small_talk_photo_sticker_and_voice_get_hints(tg: FakeTelegram, bot: RunningBot) -> None:
     assert say(tg, 42, "？？！……").text.startswith("这个问题里没有可以查找的文字")
+    assert say(tg, 42, "为什么？").text.startswith("这个问题太笼统了")
+    assert say(tg, 42, "你好").text.startswith("你好！我可以回答关于这篇文章的问题")
+    assert say(tg, 42, "谢谢！").text == text("thanks")
     for send in (tg.send_photo, tg.send_sticker, tg.send_voice, tg.send_document):
         before = len(tg.messages(42))
         send(42)
