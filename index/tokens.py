@@ -60,6 +60,8 @@ def normalize(text: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Mn") or ch in "\n\t")
     return to_simplified(text)
 
+# a bracketed aside inside a word, as article_text leaves it (NFKC makes （） half-width): 村(社区)干部
+_ASIDE = re.compile(r"([\u4e00-\u9fff]{1,4})\([^()]{1,12}\)([\u4e00-\u9fff]{1,4})")
 
 def to_simplified(text: str) -> str:
     """OpenCC's t2s, skipped for text with none of the characters it can change (most Simplified text).
@@ -260,10 +262,19 @@ def article_text(text: str) -> str:
 
 
 def tokenize(text: str, read: bool = False) -> list[str]:
-    """Article side: the content words of article_text(text); of `text` itself when it was `read` so already."""
+    """Article side: the content words of article_text(text); of `text` itself when it was `read` so already.
+
+    Official writing puts an alternative in brackets inside a word (村(社区)干部, 各办(中心)): the words
+    the text makes without the aside (村干部) are added, so a reader's 村干部 finds it.
+    """
     global _segmented
     _segmented += 1
-    return words(text if read else article_text(text))
+    text = text if read else article_text(text)
+    found = words(text)
+    if "(" in text:
+        seen = set(found)
+        found += [w for m in _ASIDE.finditer(text) for w in words(m.group(1) + m.group(2)) if w not in seen]
+    return found
 
 
 def question_text(question: str) -> str:
