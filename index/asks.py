@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 
+from index.tokens import without_asides
+
 _PICTURE = re.compile(r"照片|图片|相片|配图|合影|画面|镜头|出镜|入镜|上镜|图中|图里|拍")
 _PHOTO_FRAME = re.compile(r"第[一二三四五六七八九十\d]+[张幅]|[这那有一两几][张幅]|最后一[张幅]|场景|内容|地方|地点|位置|配|新闻|文章|报道|文中|本文")
 _PHOTO_PLACE = re.compile(r"第([一二三四五六七八九十]|\d+)[张幅]|最后一[张幅]")
@@ -445,7 +447,10 @@ def _sentences(text: str) -> Iterator[str]:
 
 
 def next_to_figure(text: str, term: str) -> bool:
-    """Does a figure stand within four characters after (由原来的620个), or right before, the term?"""
+    """Does a figure stand within four characters after (由原来的620个), or right before, the term?
+    An aside inside it is read past (269名村(社区)干部 counts 村干部)."""
+    if term not in text and "(" in text:
+        text = without_asides(text)
     start = text.find(term)
     while start >= 0:
         if figure_by(text, start, start + len(term)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -61,7 +61,7 @@ def normalize(text: str) -> str:
     return to_simplified(text)
 
 # a bracketed aside inside a word, as article_text leaves it (NFKC makes （） half-width): 村(社区)干部
-_ASIDE = re.compile(r"([\u4e00-\u9fff]{1,4})\([^()]{1,12}\)([\u4e00-\u9fff]{1,4})")
+_ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])\([^()]{1,12}\)(?=[\u4e00-\u9fff])")
 
 def to_simplified(text: str) -> str:
     """OpenCC's t2s, skipped for text with none of the characters it can change (most Simplified text).
@@ -229,10 +229,15 @@ def bigrams(text: str) -> list[str]:
     """Character bigrams of each CJK run left after dropping stopwords; numbers and Latin words whole.
 
     Bigrams catch what word segmentation misses: a word cut differently in the
-    question and the article, or a new word jieba does not know.
+    question and the article, or a new word jieba does not know. An aside inside
+    a word is read past as tokenize() does (村干 of 村(社区)干部).
     """
     global _segmented
     _segmented += 1
+    return _with_asides_read_past(_bigrams, text)
+
+
+def _bigrams(text: str) -> list[str]:
     out: list[str] = []
     run = ""
     for piece in _pieces(text) + [" "]:
@@ -270,11 +275,22 @@ def tokenize(text: str, read: bool = False) -> list[str]:
     global _segmented
     _segmented += 1
     text = text if read else article_text(text)
-    found = words(text)
-    if "(" in text:
+    return _with_asides_read_past(words, text)
+
+
+def _with_asides_read_past(pieces: Callable[[str], list[str]], text: str) -> list[str]:
+    """The pieces of the text, then those its reading without bracketed asides adds (村干部 of 村(社区)干部)."""
+    found = pieces(text)
+    plain = without_asides(text)
+    if plain != text:
         seen = set(found)
-        found += [w for m in _ASIDE.finditer(text) for w in words(m.group(1) + m.group(2)) if w not in seen]
+        found += [piece for piece in pieces(plain) if piece not in seen]
     return found
+
+
+def without_asides(text: str) -> str:
+    """269名村(社区)干部 → 269名村干部: the text as it reads with the bracketed asides inside words left out."""
+    return _ASIDE.sub("", text)
 
 
 def question_text(question: str) -> str:

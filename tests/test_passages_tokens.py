@@ -150,6 +150,7 @@ def test_latin_words_with_a_hyphen_are_one_word_however_spelt():
 def test_a_bracketed_aside_inside_a_word_leaves_the_word_it_interrupts():
     """村(社区)干部 is also 村干部, 学校（含幼儿园）食堂 also 学校食堂; the words around it stay as they were."""
     assert "村干部" in tokenize("269名村（社区）干部作为主力军")
+    assert "村干" in bigrams(numerals_to_digits(normalize("269名村（社区）干部作为主力军")))
     found = tokenize("检查学校（含幼儿园）食堂86家")
     assert "学校食堂" in found and {"学校", "幼儿园", "食堂", "86"} <= set(found)
     assert tokenize("（一）组织领导") == words(numerals_to_digits(normalize("（一）组织领导")))  # nothing interrupted
