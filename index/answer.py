@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.asks import is_heading_line
 from index.passages import Passage, sentences_by_line
 from index.tokens import normalize
 
@@ -90,9 +91,15 @@ def best_sentence(text: str, spans: tuple[Span, ...], terms: dict[str, float],
     """
     best: tuple[tuple[bool, float], str, Span] | None = None
     weighted = [(t, w * len(t)) for t, w in terms.items()]
-    for sentence, span, inside in _layout(text)[2]:
+    sentences = _layout(text)[2]
+    # a heading line that matches (门票) heads the lines under it: the item 成人票：每人60元 answers 门票多少钱
+    # though it matches nothing itself (a sentence inside a paragraph is not such an item)
+    headed = (len(sentences) > 1 and "\n" in text and text.startswith(sentences[0][0])
+              and is_heading_line(sentences[0][0]) and any(t in sentences[0][2] for t, _ in weighted))
+    for sentence, span, inside in sentences:
         weight = sum(value for t, value in weighted if t in inside)
-        key = (holds_answer is not None and weight > 0 and holds_answer(inside), weight)
+        item = headed and span[0] > 0 and text[span[0] - 1] == "\n" and text[span[1]:span[1] + 1] in ("", "\n")
+        key = (holds_answer is not None and (weight > 0 or item) and holds_answer(inside), weight)
         if best is None or key > best[0]:
             best = (key, sentence, span)
     if best is None:

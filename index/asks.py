@@ -156,6 +156,7 @@ _WHICH_KIND = re.compile(rf"哪(?!一?路)一?[家个所座条些]?({_KINDS})|�
 # an edition or a time, named by its number: 第六届, 2025年, 5月1日, 23日
 _EDITION = re.compile(r"(第)[\d零〇一二两三四五六七八九十百]+([届期次批轮季])|\d{2,4}(年)|\d{1,2}(月)(?:\d{1,2}(日))?|\d{1,2}(日)|第?[一二三四1-4](季度)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_HEADING_LINE = re.compile(r"[^。！？；!?;：:，,]{1,20}")  # a line that heads a section: short, with no stop
 # 80, 两个, 九点; after 一 fewer measure words count (进一步, 一道, 一片, 一段 are no figures), so 五步, 三套, 两份
 # count only after a numeral from two up
 _COUNT = re.compile(r"\d|[一二两三四五六七八九十百千万][个名位人户家条项次回遍天年月日号点时分秒周所座辆件本张台栋幢层倍成类种批支组期轮元块岁米吨]"
@@ -432,10 +433,19 @@ def names_without_counting(text: str, counted: Iterable[str]) -> bool:
     return not any(any(t in sentence for t in present) and has_figure(sentence) for sentence in _sentences(text))
 
 
+def is_heading_line(line: str) -> bool:
+    """门票, 开放时间: a short line with no stop, which heads what stands under it."""
+    return bool(_HEADING_LINE.fullmatch(line))
+
+
 def _sentences(text: str) -> Iterator[str]:
-    """Sentences, a line that leads into a list (成绩速览：) joined to the line under it."""
+    """Sentences, a line that leads into a list (成绩速览：) joined to the line under it, and a heading
+    (the passage's first line, short and unpunctuated: 门票) to every sentence under it."""
+    lines = text.split("\n")
+    heading = lines[0] if len(lines) > 1 and is_heading_line(lines[0]) else ""
     lead = ""
-    for line in text.split("\n"):
+    for line in lines[1:] if heading else lines:
+        line = heading + line
         if line.rstrip().endswith(("：", ":")):
             lead += line
             continue

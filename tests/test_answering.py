@@ -179,6 +179,17 @@ def _one_article(tmp_path: Path, text: str) -> Library:
     return Library.load(tmp_path, cache=False)
 
 
+def test_a_heading_heads_the_list_under_it(tmp_path: Path):
+    """门票多少钱: the section 门票 lists 成人票：每人60元. The heading names what the items count and price,
+    so the figure is given, and the item holding the sum is the sentence marked, not the heading."""
+    (tmp_path / "a.md").write_text("# 公园夏季开放安排\n\n## 开放时间\n\n每天9:00至18:00开放，周一闭园。\n\n"
+                                   "## 门票\n\n- 成人票：每人60元\n- 学生票：每人30元\n\n## 交通\n\n"
+                                   "乘坐地铁2号线到公园站。\n", encoding="utf-8")
+    library = Library.load(tmp_path, cache=False)
+    answer = library.ask("门票多少钱？")
+    assert answer.answered and answer.hits[0].sentence == "• 成人票：每人60元"
+
+
 def test_a_rare_way_of_telling_is_no_other_subject_but_a_rare_thing_is():
     """睡不着 is rare in general Chinese, but it tells how the reader feels; 高铁 names a thing the article lacks."""
     library = Library.load(Path(__file__).parent / "data" / "articles" / "renovation", cache=False)
