@@ -812,6 +812,9 @@ def test_a_spoken_word_finds_the_written_word_news_uses_for_it(tmp_path: Path):
     assert spaces.answered and "泊位320个" in spaces.hits[0].passage.text
     online = library.ask("网上能交停车费吗？")
     assert online.answered and "线上平台" in online.hits[0].passage.text
+    (tmp_path / "hours").mkdir()
+    hours = _one_article(tmp_path / "hours", "分馆开放\n\n分馆每天9:00至21:00开放，每周一闭馆。\n\n馆内设有少儿阅读区。\n")
+    assert hours.ask("几点开门？").answered and hours.ask("几点关门？").answered  # 开门 开放, 关门 闭馆
 
 
 def test_a_spoken_character_finds_the_written_words_for_it_at_a_lower_weight(tmp_path: Path):
