@@ -98,14 +98,23 @@ def _looks_like_text(text: str) -> bool:
 
 
 def article_files(folder: str | os.PathLike) -> list[Path]:
-    """The article files of a folder, in a stable order (by name)."""
+    """The article files of a folder, in a stable order (by name).
+
+    A name starting with a dot is hidden: a copy an editor or a sync tool keeps (.a.txt), or the resource
+    fork macOS leaves beside a copied file (._a.txt), which holds no text at all; never an article.
+    Only the folder's own files are read, so nothing in a folder within it (.git/ or any other) is.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise ArticleError(f"找不到文章目录 {root} (article folder not found)")
-    files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+    files = sorted(p for p in root.iterdir() if _is_article(p))
     if not files:
         raise ArticleError(f"文章目录 {root} 里没有 .txt 或 .md 文件 (no article files)")
     return files
+
+
+def _is_article(path: Path) -> bool:
+    return not path.name.startswith(".") and path.suffix.lower() in TEXT_SUFFIXES and path.is_file()
 
 
 def load_documents(folder: str | os.PathLike) -> list[Document]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core_fixtures import seeds_library  # noqa: F401  (fixture)
-from index.documents import ArticleError, decode_bytes, ends_sentence, load_documents, parse_document
+from index.documents import ArticleError, article_files, decode_bytes, ends_sentence, load_documents, parse_document
 from index.passages import build_passages
 
 ARTICLE = """
@@ -307,3 +307,16 @@ def test_the_quick_dictionary_check_agrees_with_jiebas_cut():
                                ("工作。", "精密智控", False), ("二十个汉字", "另起一段", False)):
         assert _straddles_word(tail, head) is across
         assert _some_word_across(tail[-4:], head[:4]) or not across
+
+
+def test_hidden_files_are_no_articles(tmp_path: Path):
+    """.a.txt (an editor's or a sync tool's copy) and ._a.txt (macOS's resource fork) are not read."""
+    (tmp_path / "a.txt").write_text("标题\n\n这是文章的正文。", encoding="utf-8")
+    (tmp_path / ".a.txt").write_text("隐藏\n\n这是隐藏文件的内容。", encoding="utf-8")
+    (tmp_path / "._a.txt").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    (tmp_path / ".hidden.md").mkdir()
+    assert [p.name for p in article_files(tmp_path)] == ["a.txt"]
+    assert [d.name for d in load_documents(tmp_path)] == ["a"]
+    (tmp_path / "a.txt").unlink()
+    with pytest.raises(ArticleError, match="没有"):
+        load_documents(tmp_path)
