@@ -9,6 +9,7 @@ breaks, so that everything downstream sees paragraphs in reading order.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import unicodedata
@@ -75,8 +76,12 @@ class Document:
 def decode_bytes(data: bytes, name: str) -> str:
     """UTF-8 first; GBK/GB18030 is the common legacy encoding for Chinese text.
 
-    A file with NUL bytes or that decodes to mostly control characters is binary.
+    A file with NUL bytes or that decodes to mostly control characters is binary, unless it opens with
+    a UTF-16 byte-order mark: Windows Notepad's "Unicode" saves text so, and half its bytes are NUL.
     """
+    bom = _utf16_bom(data)
+    if bom is not None:
+        return _decode_utf16(data, bom, name)
     if b"\x00" in data[:4096]:
         raise ArticleError(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -87,6 +92,28 @@ def decode_bytes(data: bytes, name: str) -> str:
         if _looks_like_text(text):
             return text
     raise ArticleError(f"{name}: 无法识别的文字编码，请另存为 UTF-8 (not UTF-8 or GBK text)")
+
+
+def _utf16_bom(data: bytes) -> str | None:
+    """The codec a UTF-16 byte-order mark names; None without one (UTF-32's marks open with UTF-16's)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return None
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(data: bytes, codec: str, name: str) -> str:
+    """The text after the mark; bytes that are no UTF-16 (an odd length, a lone surrogate) make it unreadable."""
+    try:
+        text = data[2:].decode(codec)
+    except UnicodeDecodeError:
+        raise ArticleError(f"{name}: 文件开头标明 UTF-16，内容却不是，请另存为 UTF-8 (broken UTF-16 text)") from None
+    if not _looks_like_text(text):
+        raise ArticleError(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
+    return text
 
 
 def _looks_like_text(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,19 @@ def test_hidden_files_are_no_articles(tmp_path: Path):
     (tmp_path / "a.txt").unlink()
     with pytest.raises(ArticleError, match="没有"):
         load_documents(tmp_path)
+
+
+@pytest.mark.parametrize("codec, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
+                                        ("utf-8", codecs.BOM_UTF8)])
+def test_unicode_text_with_a_byte_order_mark_is_decoded(tmp_path: Path, codec: str, bom: bytes):
+    """Windows Notepad saves "Unicode" as UTF-16 with a mark; its NUL bytes do not make it a binary file."""
+    (tmp_path / "a.txt").write_bytes(bom + "标题\n\n这是一篇用Unicode保存的文章。".encode(codec))
+    doc = load_documents(tmp_path)[0]
+    assert doc.title == "标题" and doc.blocks[-1].text == "这是一篇用Unicode保存的文章。"
+
+
+def test_broken_utf16_names_the_file():
+    with pytest.raises(ArticleError, match="x.txt.*UTF-16"):
+        decode_bytes(codecs.BOM_UTF16_LE + "文章".encode("utf-16-le") + b"\x00", "x.txt")  # an odd length
+    with pytest.raises(ArticleError, match="二进制"):
+        decode_bytes(codecs.BOM_UTF16_LE + b"\x01\x00\x02\x00" * 100, "x.txt")
