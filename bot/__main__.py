@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -36,6 +37,21 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+class _OneLine(logging.Formatter):
+    """'warning: …', as errors read 'error: …'."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def warnings_on_stderr() -> None:
+    """Warnings (an article file skipped) reach a person at the prompt as a line each on stderr, where
+    stdout stays the answers, JSON or not. The bot (serve) has a log of its own for them."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])  # no-op when logging is already set up
+
+
 def main(argv: list[str] | None = None) -> int:
     load_dotenv()
     args = parser().parse_args(argv)
@@ -48,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.report import report_command
             return report_command(args)
         from index.library import Library
+        warnings_on_stderr()
         library = Library.load(args.seeds)
         if command == "repl":
             from bot import repl

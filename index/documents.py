@@ -10,6 +10,7 @@ breaks, so that everything downstream sees paragraphs in reading order.
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from index.markdown import HEADING, ITEM, RULE, read_line, without_front_matter
 from index.unwrap import joiner, unwrap
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -51,6 +53,10 @@ _BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|
 
 class ArticleError(Exception):
     """A problem with the article files that a person must fix; the message says how."""
+
+
+class UnreadableFile(ArticleError):
+    """One file that cannot be read as text: left out while other articles of the folder load."""
 
 
 @dataclass
@@ -83,7 +89,7 @@ def decode_bytes(data: bytes, name: str) -> str:
     if bom is not None:
         return _decode_utf16(data, bom, name)
     if b"\x00" in data[:4096]:
-        raise ArticleError(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
+        raise UnreadableFile(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -91,7 +97,7 @@ def decode_bytes(data: bytes, name: str) -> str:
             continue
         if _looks_like_text(text):
             return text
-    raise ArticleError(f"{name}: 无法识别的文字编码，请另存为 UTF-8 (not UTF-8 or GBK text)")
+    raise UnreadableFile(f"{name}: 无法识别的文字编码，请另存为 UTF-8 (not UTF-8 or GBK text)")
 
 
 def _utf16_bom(data: bytes) -> str | None:
@@ -110,9 +116,9 @@ def _decode_utf16(data: bytes, codec: str, name: str) -> str:
     try:
         text = data[2:].decode(codec)
     except UnicodeDecodeError:
-        raise ArticleError(f"{name}: 文件开头标明 UTF-16，内容却不是，请另存为 UTF-8 (broken UTF-16 text)") from None
+        raise UnreadableFile(f"{name}: 文件开头标明 UTF-16，内容却不是，请另存为 UTF-8 (broken UTF-16 text)") from None
     if not _looks_like_text(text):
-        raise ArticleError(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
+        raise UnreadableFile(f"{name}: 这是二进制文件，不是文本文章 (binary file, not text)")
     return text
 
 
@@ -145,18 +151,59 @@ def _is_article(path: Path) -> bool:
 
 
 def load_documents(folder: str | os.PathLike) -> list[Document]:
-    """Every article in the folder; an empty result is an error, never a silent empty index."""
-    documents = []
+    """Every article in the folder that reads as text; a warning for each file skipped (see read_documents)."""
+    documents, skipped = read_documents(folder)
+    warn_skipped(skipped)
+    return documents
+
+
+def read_documents(folder: str | os.PathLike) -> tuple[list[Document], list[str]]:
+    """Every article in the folder that reads as text, and why each other file was skipped.
+
+    One stray file (a binary saved as fake.txt) must not silence the articles beside it. A folder where
+    no article loads is an error, never a silent empty index: the error of its first unreadable file,
+    if any, as that is what the person must fix.
+    """
+    documents, unreadable = [], []
     for path in article_files(folder):
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ArticleError(f"{path.name}: 文件过大 ({path.stat().st_size // 1_000_000} MB)，上限 20 MB")
-        text = decode_bytes(path.read_bytes(), path.name)
+        try:
+            text = read_article(path)
+        except UnreadableFile as error:
+            unreadable.append(str(error))
+            continue
         document = parse_document(text, path.stem, str(path), markdown=path.suffix.lower() == ".md")
         if document.blocks:
             documents.append(document)
-    if not documents:
-        raise ArticleError(f"文章目录 {folder} 里的文件都是空的 (all article files are empty)")
-    return documents
+    if documents:
+        return documents, unreadable
+    if len(unreadable) > 1:
+        raise ArticleError(f"{unreadable[0]}；另有 {len(unreadable) - 1} 个文件也无法读取 "
+                           f"({len(unreadable) - 1} more unreadable)")
+    if unreadable:
+        raise ArticleError(unreadable[0])
+    raise ArticleError(f"文章目录 {folder} 里的文件都是空的 (all article files are empty)")
+
+
+def read_article(path: Path) -> str:
+    """The text of one article file; UnreadableFile when it cannot be read or holds no text.
+
+    A file over the size limit still stops the load (ArticleError), as before: that limit is the
+    publisher's to meet or raise, where a binary file is a stray one.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleError(f"{path.name}: 文件过大 ({size // 1_000_000} MB)，上限 20 MB")
+        data = path.read_bytes()
+    except OSError as error:  # removed since it was listed, no permission
+        raise UnreadableFile(f"{path.name}: 无法读取 ({error.strerror or error})") from None
+    return decode_bytes(data, path.name)
+
+
+def warn_skipped(skipped: list[str] | tuple[str, ...]) -> None:
+    """One warning per file left out: the CLI shows it on stderr, the bot writes it to its log."""
+    for reason in skipped:
+        logger.warning("%s；已跳过此文件 (skipped)", reason)
 
 
 def parse_document(text: str, name: str, path: str = "", markdown: bool = False) -> Document:

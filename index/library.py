@@ -21,7 +21,7 @@ from index import lexicon, pinyin, tokens
 from index.answer import Answer, make_hit
 from index.bm25 import BM25, TermIds
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
-from index.documents import MAX_FILE_BYTES, Document, article_files, load_documents
+from index.documents import MAX_FILE_BYTES, Document, article_files, read_documents, warn_skipped
 from index.passages import Passage, build_passages
 from index.search import MAX_QUESTION_CHARS, Searcher
 
@@ -45,6 +45,7 @@ class Library:
     documents: list[Document]
     passages: list[Passage]
     searcher: Searcher
+    skipped: tuple[str, ...] = ()  # why each file of the folder that is no article was left out
     _rows: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -56,14 +57,15 @@ class Library:
         sizes = [_size(path) for path in files]
         size = sum(sizes)
         if not cache or max(sizes) > MAX_FILE_BYTES:  # too large: building says so
-            return cls.from_documents(load_documents(root))
+            return cls._build(root)
         store = IndexCache(cache_folder())
         try:
             key = articles_key(root, files)
         except OSError:  # unreadable now: building reports it properly
-            return cls.from_documents(load_documents(root))
+            return cls._build(root)
         library = store.load(root, key)
         if isinstance(library, cls):
+            warn_skipped(library.skipped)  # as the build did: every load says what it left out
             lexicon.install(store.folder)  # jieba's dictionary read as questions need it
             pinyin.install(store.folder)  # characters' syllables without importing pypinyin
             return library
@@ -72,7 +74,7 @@ class Library:
         else:
             lexicon.use_full()  # segmenting much text: faster with the whole dictionary in memory
         pinyin.install(store.folder)
-        library = cls.from_documents(load_documents(root))
+        library = cls._build(root)
         try:
             unchanged = articles_key(root, article_files(root)) == key
         except (OSError, ValueError):
@@ -81,6 +83,15 @@ class Library:
             store.save(root, key, library)
         lexicon.save(store.folder)
         pinyin.save(store.folder)  # once per cache folder and pypinyin
+        return library
+
+    @classmethod
+    def _build(cls, root: Path) -> "Library":
+        """The folder's articles indexed, warning of (and remembering) each file that is no article."""
+        documents, skipped = read_documents(root)
+        warn_skipped(skipped)
+        library = cls.from_documents(documents)
+        library.skipped = tuple(skipped)
         return library
 
     @classmethod

@@ -108,6 +108,18 @@ def test_an_edited_article_is_rebuilt_and_its_old_entry_removed(article, store, 
     assert any("桥" in p.text for p in Library.load(article).passages) and len(builds) == 3
 
 
+def test_a_skipped_file_is_warned_of_on_every_load_the_cached_one_too(article, store, monkeypatch, caplog):
+    """A binary file beside the article: each load, built or from the cache, warns of it once."""
+    (article / "fake.txt").write_bytes(b"\x00\x01binary" * 100)
+    builds = _count_builds(monkeypatch)
+    for _ in range(2):
+        caplog.clear()
+        library = Library.load(article)
+        assert [d.name for d in library.documents] == ["a"]
+        assert [r.getMessage()[:10] for r in caplog.records if r.levelname == "WARNING"] == ["fake.txt: "]
+    assert len(builds) == 1 and len(_entries(store)) == 1
+
+
 def test_a_damaged_entry_is_rebuilt(article, store, monkeypatch):
     built = Library.load(article)
     [entry] = _entries(store)

@@ -70,6 +70,18 @@ def test_article_problems_exit_2_with_one_clear_line(tmp_path: Path):
     assert result.returncode == 2 and "a.txt" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_binary_file_beside_an_article_is_one_warning_on_stderr_and_the_json_is_unchanged(tmp_path: Path):
+    (tmp_path / "zoo.txt").write_text("动物园新闻\n\n动物园今年新来了三只大熊猫，分别叫团团、圆圆和欢欢。", encoding="utf-8")
+    (tmp_path / "fake.txt").write_bytes(b"\x00\xff" * 1000)
+    for _ in range(2):  # built, then from the index cache
+        result = run_bot("ask", "--json", "大熊猫叫什么名字", "--seeds", str(tmp_path))
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        [row] = [json.loads(line) for line in result.stdout.splitlines()]
+        assert row["answered"] and row["passages"][0]["document"] == "zoo"
+        [warning] = result.stderr.splitlines()
+        assert warning.startswith("warning: fake.txt: ") and "二进制" in warning and "skipped" in warning
+
+
 def test_seeds_option_and_article_dir_choose_the_article(tmp_path: Path):
     (tmp_path / "zoo.txt").write_text("动物园新闻\n\n动物园今年新来了三只大熊猫，分别叫团团、圆圆和欢欢。", encoding="utf-8")
     by_option = run_bot("ask", "--json", "大熊猫叫什么名字", "--seeds", str(tmp_path))

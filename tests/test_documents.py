@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 from pathlib import Path
 
 import pytest
@@ -337,3 +338,58 @@ def test_broken_utf16_names_the_file():
         decode_bytes(codecs.BOM_UTF16_LE + "文章".encode("utf-16-le") + b"\x00", "x.txt")  # an odd length
     with pytest.raises(ArticleError, match="二进制"):
         decode_bytes(codecs.BOM_UTF16_LE + b"\x01\x00\x02\x00" * 100, "x.txt")
+
+
+GOOD = "图书馆\n\n图书馆每天上午九点开放。\n"
+
+
+def test_a_file_that_is_no_text_is_skipped_with_one_warning_when_another_article_loads(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """fake.txt beside a good article: the article loads, and one warning names the file and why."""
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "fake.txt").write_bytes(b"\x00\x01\x02binary" * 100)
+    (tmp_path / "latin.txt").write_bytes(bytes(range(0x80, 0x100)) * 50)
+    with caplog.at_level(logging.WARNING):
+        assert [d.name for d in load_documents(tmp_path)] == ["a"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("fake.txt: ") and "二进制" in warnings[0] and "skipped" in warnings[0]
+    assert warnings[1].startswith("latin.txt: ") and "UTF-8" in warnings[1]
+
+
+def test_a_file_that_cannot_be_read_is_skipped_like_one_that_is_no_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "locked.txt").write_text(GOOD, encoding="utf-8")
+    read_bytes = Path.read_bytes
+
+    def refusing(path: Path) -> bytes:
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refusing)
+    with caplog.at_level(logging.WARNING):
+        assert [d.name for d in load_documents(tmp_path)] == ["a"]
+    assert [r.getMessage() for r in caplog.records] == ["locked.txt: 无法读取 (Permission denied)；已跳过此文件 (skipped)"]
+    (tmp_path / "a.txt").unlink()
+    with pytest.raises(ArticleError, match="locked.txt: 无法读取"):
+        load_documents(tmp_path)
+
+
+def test_when_no_article_loads_the_first_unreadable_file_is_the_error(tmp_path: Path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01" * 100)
+    with pytest.raises(ArticleError, match=r"^b.txt: .*二进制.*\(binary file, not text\)$"):
+        load_documents(tmp_path)
+    (tmp_path / "c.txt").write_bytes(b"\x00\x02" * 100)
+    with pytest.raises(ArticleError, match=r"^b.txt: .*另有 1 个文件也无法读取"):
+        load_documents(tmp_path)
+
+
+def test_a_file_over_the_size_limit_still_stops_the_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The limit is the publisher's to meet or raise; only a file that is no text is a stray one."""
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 10)
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ArticleError, match="a.txt: 文件过大"):
+        load_documents(tmp_path)

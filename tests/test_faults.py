@@ -626,8 +626,8 @@ def write_article(folder: Path, kind: str) -> None:
     elif kind == "50MB":
         with target.open("wb") as file:
             file.truncate(50 * 1024 * 1024)
-    elif kind == "binary next to a good one":
-        (folder / "good.txt").write_text("图书馆\n\n图书馆每天上午九点开放。\n", encoding="utf-8")
+    elif kind == "binary next to an empty one":
+        (folder / "empty.txt").write_bytes(b"")
         target.write_bytes(b"\x00\x01\x02" * 1000)
     elif kind == "no .txt files":
         (folder / "article.pdf").write_bytes(b"%PDF-1.4")
@@ -648,7 +648,7 @@ def restore_logging() -> Iterator[None]:
 
 @pytest.mark.parametrize(("kind", "words"), [
     ("empty", "empty"), ("whitespace", "empty"), ("binary", "binary"), ("50MB", "20 MB"),
-    ("binary next to a good one", "binary"), ("no .txt files", "no article files"),
+    ("binary next to an empty one", "binary"), ("no .txt files", "no article files"),
 ])
 def test_broken_articles_stop_serve_with_exit_2_and_one_line(kind: str, words: str, tg: FakeTelegram, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch,
@@ -666,6 +666,27 @@ def test_broken_articles_stop_serve_with_exit_2_and_one_line(kind: str, words: s
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], lines
     assert tg.poll_count == 0 and tg.commands == []  # never started taking updates
+
+
+def test_a_binary_file_beside_a_good_article_is_logged_once_and_the_bot_serves(tg: FakeTelegram,
+                                                                               tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("图书馆\n\n图书馆每天上午九点开放。\n", encoding="utf-8")
+    (folder / "fake.txt").write_bytes(b"\x00\x01\x02" * 1000)
+    process, out, err = start_process(["--seeds", str(folder), "serve"],
+                                      serve_env(tg, INDEX_CACHE_DIR=str(tmp_path / "cache")), tmp_path)
+    try:
+        tg.send_text(42, "图书馆几点开放？")
+        assert "九点开放" in tg.wait_for_messages(42, 1, timeout=30)[0].text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill() if process.poll() is None else None
+    logs = (out.read_text(encoding="utf-8") + err.read_text(encoding="utf-8")).splitlines()
+    [warning] = [line for line in logs if "fake.txt" in line]
+    assert " WARNING index.documents: fake.txt: " in warning and "binary" in warning and "skipped" in warning
+    assert not any("Traceback" in line for line in logs)
 
 
 def test_a_gbk_article_is_read_and_answered(tg: FakeTelegram, start_bot: Callable[..., PollingBot],

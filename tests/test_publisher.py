@@ -52,7 +52,8 @@ def test_answers_and_feedback_are_logged_and_forget_removes_them(fake_telegram: 
 
 
 def test_a_changed_article_is_swapped_in_while_questions_keep_being_answered(fake_telegram: FakeTelegram,
-                                                                            tmp_path: Path) -> None:
+                                                                            tmp_path: Path,
+                                                                            caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "seeds"
     folder.mkdir()
     shutil.copy(ROOT / "seeds" / "000_1b196d080c1f959b.txt", folder / "a.txt")
@@ -70,9 +71,17 @@ def test_a_changed_article_is_swapped_in_while_questions_keep_being_answered(fak
         while len(bot.app.bot_data["corpus"].library.documents) < 2 and time.time() < deadline:
             time.sleep(0.05)
         assert "团团" in say(fake_telegram, 200, "大熊猫叫什么名字？").text
-        (folder / "zoo.txt").write_bytes(b"\x00\x01binary")  # a broken article: the running library stays
+        (folder / "zoo.txt").write_bytes(b"\x00\x01binary")  # no text now: left out, the other article stays
+        deadline = time.time() + 10
+        while len(bot.app.bot_data["corpus"].library.documents) > 1 and time.time() < deadline:
+            time.sleep(0.05)
+        assert "团团" not in say(fake_telegram, 201, "大熊猫叫什么名字？").text
+        assert "2138" in say(fake_telegram, 202, "东湖街道有多少志愿者？").text
+        (folder / "a.txt").write_bytes(b"\x00\x02binary")  # nothing loads: the running library stays
         time.sleep(0.8)
-        assert "团团" in say(fake_telegram, 201, "大熊猫叫什么名字？").text
+        assert "2138" in say(fake_telegram, 203, "东湖街道有多少志愿者？").text
         assert not fake_telegram.errors
+        skipped = [r.getMessage() for r in caplog.records if r.name == "index.documents"]
+        assert len(skipped) == 1 and skipped[0].startswith("zoo.txt: ")  # in the bot's log, once
     finally:
         bot.stop()
