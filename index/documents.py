@@ -21,6 +21,7 @@ from pathlib import Path
 import jieba
 
 from index.markdown import HEADING, ITEM, RULE, read_line, without_front_matter
+from index.tokens import to_simplified
 from index.unwrap import joiner, unwrap
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
@@ -443,8 +444,12 @@ def _starts_paragraph(text: str) -> bool:
 
 
 def _straddles_word(tail: str, head: str) -> bool:
-    """Does a dictionary word run across the join of tail and head?"""
-    left, right = tail[-4:], head[:4]
+    """Does a dictionary word run across the join of tail and head?
+
+    jieba's dictionary is Simplified (轄區 is no word in it, 辖区 is): the join is judged in Simplified
+    script, as the index reads the text, while the blocks keep the characters the article was written in.
+    """
+    left, right = _simplified_join(tail[-4:], head[:4])
     if not left or not right or not _is_cjk(left[-1]) or not _is_cjk(right[0]) or not _some_word_across(left, right):
         return False
     position = 0
@@ -453,6 +458,15 @@ def _straddles_word(tail: str, head: str) -> bool:
         if start < len(left) < position and len(word) >= 2:
             return True
     return False
+
+
+def _simplified_join(left: str, right: str) -> tuple[str, str]:
+    """Both sides in Simplified script, converted as one text (OpenCC reads words across the join); each on
+    its own when a conversion changed the length, so the join's place is known. Simplified text is unchanged."""
+    both = to_simplified(left + right)
+    if len(both) == len(left) + len(right):
+        return both[:len(left)], both[len(left):]
+    return to_simplified(left), to_simplified(right)
 
 
 def _some_word_across(left: str, right: str) -> bool:

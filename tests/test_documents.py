@@ -7,10 +7,12 @@ import logging
 from pathlib import Path
 
 import pytest
+from opencc import OpenCC
 
-from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from core_fixtures import ROOT, seeds_library  # noqa: F401  (fixture)
 from index.documents import ArticleError, article_files, decode_bytes, ends_sentence, load_documents, parse_document
 from index.passages import build_passages
+from index.tokens import to_simplified
 
 ARTICLE = """
 
@@ -234,6 +236,21 @@ def test_bundled_article_repairs(seeds_library):
     assert "疫情信息防控网" in joined
     assert "东湖派出所抽调152人" in joined
     assert "传播风险“-”\n“点面结合”测底数" in joined and "辖区共有小区80个" in joined
+
+
+def test_the_bundled_article_in_traditional_script_repairs_as_in_simplified():
+    """s2t of the seed: the same joins (疫情信|息, the last block's 轄 with 區共有小區… from the top), so the
+    same passages, in the article's own characters."""
+    simplified = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+    traditional = OpenCC("s2t").convert(simplified)
+    assert traditional != simplified
+    expected = build_passages([parse_document(simplified, "a")])
+    passages = build_passages([parse_document(traditional, "a")])
+    assert [(p.id, len(p.text), p.kind) for p in passages] == [(p.id, len(p.text), p.kind) for p in expected]
+    assert [to_simplified(p.text) for p in passages] == [p.text for p in expected]
+    assert "轄區共有小區80個" in "".join(p.text for p in passages)
+    from index.documents import _straddles_word
+    assert _straddles_word("轄", "區內所有學校") and _straddles_word("開展了信", "息化改造") and not _straddles_word("工作。", "精密")
 
 
 def test_sentence_end_detection():
