@@ -7,7 +7,8 @@ from the article or the reader is escaped before any tag is added.
 from __future__ import annotations
 
 import html
-from typing import Callable
+import os
+from typing import Callable, TextIO
 
 from index.answer import Answer, Hit
 
@@ -55,6 +56,19 @@ def passage_html(hit: Hit) -> str:
 def passage_ansi(hit: Hit) -> str:
     """Terminal: the best sentence bold, matched terms yellow."""
     return _marked(hit, "\033[1m", "\033[22m", "\033[33m", "\033[39m", lambda s: s)
+
+
+def use_color(out: TextIO) -> bool:
+    """Bold and colour only on a terminal that shows them: not when piped, not under NO_COLOR (any
+    non-empty value, no-color.org) and not on TERM=dumb, where escape codes would print as garbage."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return out.isatty()
+
+
+def passage_terminal(hit: Hit, out: TextIO) -> str:
+    """The passage as `out` can show it: with colour (passage_ansi) or plain (passage_plain)."""
+    return passage_ansi(hit) if use_color(out) else passage_plain(hit)
 
 
 def passage_plain(hit: Hit) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from dataclasses import dataclass
 from typing import TextIO
 
 from bot import render
@@ -12,6 +14,16 @@ from index.answer import Answer
 from index.library import Library
 
 PAGE = 10  # candidates kept per question for /more
+COMMAND = re.compile(r"/[A-Za-z0-9_]+")  # a command word as Telegram spells them; "/东湖…" stays a question
+QUIT = ("/quit", "/exit")
+
+
+@dataclass
+class Pages:
+    """The last question's candidates, and how many of them have been shown (for /more)."""
+
+    answer: Answer | None = None
+    shown: int = 0
 
 
 def _enable_history() -> None:
@@ -23,53 +35,96 @@ def _enable_history() -> None:
 
 
 def run(library: Library, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Answer lines until Ctrl-D or /quit. At a terminal, Ctrl-C clears the line as in a shell; from a pipe
+    or file, each question is echoed after the prompt so that the output reads as a transcript."""
     interactive = stdin.isatty() and out.isatty()
     if interactive:
         _enable_history()
     print(text("repl_banner", passages=len(library.passages), titles="、".join(library.titles)), file=out)
-    last: Answer | None = None
-    shown = 0
+    pages = Pages()
     while True:
         try:
-            line = input(text("repl_prompt")) if interactive else _read(stdin, out)
-        except (EOFError, KeyboardInterrupt):
-            print(file=out)
-            return 0
-        if line is None:
-            return 0
-        command = line.strip()
-        if command in ("/quit", "/exit"):
-            return 0
-        if command == "/help":
-            print(text("repl_help"), file=out)
-            continue
-        if command == "/more":
-            if last is None or not _pages(last) or shown >= len(last.hits):
-                print(text("repl_no_more"), file=out)
-                continue
-            hit = last.hits[shown]
-            if not last.answered and shown == 0:
-                print(text("nearest_note"), file=out)
-            shown += 1
-            print(render.passage_ansi(hit) if out.isatty() else render.passage_plain(hit), file=out)
-            print(f"—— {text('source')}：{render.source_line(hit)}", file=out)
-            continue
-        last = library.ask(line, k=PAGE)
-        shown = 1 if last.answered else 0
-        print_answer(library, _only_best(last), out, color=out.isatty(), partial_note="repl_partial_note")
-        if not last.answered and _pages(last):
-            print(text("repl_nearest_hint"), file=out)
+            line = _read_terminal(out) if interactive else _read_piped(stdin, out)
+            if line is None or not _handle(library, line, pages, out):
+                return 0
+        except KeyboardInterrupt:
+            if not interactive:
+                raise
+            print(file=out)  # Ctrl-C drops what was typed (or the answer being found); only Ctrl-D leaves
         out.flush()
 
 
-def _read(stdin: TextIO, out: TextIO) -> str | None:
-    out.write(text("repl_prompt"))
-    out.flush()
+def _read_terminal(out: TextIO) -> str | None:
+    """A line typed at the prompt (with history), or None on Ctrl-D."""
+    try:
+        return input(text("repl_prompt"))
+    except EOFError:
+        print(file=out)
+        return None
+
+
+def _read_piped(stdin: TextIO, out: TextIO) -> str | None:
+    """A line from a pipe or file, or None at its end. It is written after the prompt with a newline, so each
+    answer starts on a line of its own under its question; a person typing into a redirected output gets
+    the prompt on stderr."""
+    if stdin.isatty():
+        sys.stderr.write(text("repl_prompt"))
+        sys.stderr.flush()
     line = stdin.readline()
     if not line:
-        out.write("\n")
         return None
-    return line.rstrip("\n")
+    line = line.rstrip("\r\n")
+    out.write(f"{text('repl_prompt')}{line}\n")
+    return line
+
+
+def command_of(line: str) -> str | None:
+    """The command word a line starts with ("/more", "/foo"), as typed, or None when the line is a question."""
+    words = line.split(maxsplit=1)
+    return words[0] if words and COMMAND.fullmatch(words[0]) else None
+
+
+def _handle(library: Library, line: str, pages: Pages, out: TextIO) -> bool:
+    """Answer a question or run a command; False when the line asks to leave."""
+    command = command_of(line)
+    name = command.lower() if command else None
+    if command is None:
+        _answer(library, line, pages, out)
+    elif name in QUIT:
+        return False
+    elif name == "/help":
+        print(text("repl_help"), file=out)
+    elif name == "/more":
+        _more(pages, out)
+    else:  # a mistyped command must not be searched as a question
+        print(text("repl_unknown_command", command=command), file=out)
+    return True
+
+
+def _answer(library: Library, question: str, pages: Pages, out: TextIO) -> None:
+    """The best passage, or the decline with a pointer to /more when near misses wait behind it."""
+    answer = library.ask(question, k=PAGE)
+    pages.answer, pages.shown = answer, 1 if answer.answered else 0
+    print_answer(library, _only_best(answer), out, color=render.use_color(out), partial_note="repl_partial_note")
+    if not answer.answered and _pages(answer):
+        print(text("repl_nearest_hint"), file=out)
+
+
+def _more(pages: Pages, out: TextIO) -> None:
+    """The next candidate of the last question; before any question there is nothing to page through."""
+    answer = pages.answer
+    if answer is None:
+        print(text("repl_ask_first"), file=out)
+        return
+    if not _pages(answer) or pages.shown >= len(answer.hits):
+        print(text("repl_no_more"), file=out)
+        return
+    hit = answer.hits[pages.shown]
+    if not answer.answered and pages.shown == 0:
+        print(text("nearest_note"), file=out)
+    pages.shown += 1
+    print(render.passage_terminal(hit, out), file=out)
+    print(f"—— {text('source')}：{render.source_line(hit)}", file=out)
 
 
 def _pages(answer: Answer) -> bool:

@@ -10,8 +10,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "repl_banner": "文章问答 · 已载入 {passages} 段：{titles}\n直接输入问题；/more 看下一段，/help 帮助，Ctrl-D 退出。",
         "repl_prompt": "问> ",
-        "repl_help": "输入问题即可得到文章中回答它的段落。\n/more  下一个候选段落（没有答案时：最接近的段落）\n/help  本帮助\nCtrl-D 或 /quit 退出",
+        "repl_help": "输入问题即可得到文章中回答它的段落。\n/more  下一个候选段落（没有答案时：最接近的段落）\n/help  本帮助\nCtrl-C 清除当前输入\nCtrl-D 或 /quit 退出",
         "repl_no_more": "没有更多候选段落了。",
+        "repl_ask_first": "请先输入一个问题，/more 会显示它的下一个候选段落。",
+        "repl_unknown_command": "{command} 不是命令。可用的命令：/more 下一个候选段落，/help 帮助，/quit 退出。提问请直接输入问题。",
         "repl_nearest_hint": "（输入 /more 看看最接近的一段）",
         "button_nearest": "看看最接近的一段",
         "nearest_note": "文章没有直接回答这个问题。这是最接近的一段，仅供参考：",
@@ -61,8 +63,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "repl_banner": "Article Q&A · {passages} passages loaded: {titles}\nType a question; /more for the next passage, /help, Ctrl-D to leave.",
         "repl_prompt": "Q> ",
-        "repl_help": "Type a question to get the passage that answers it.\n/more  next candidate (after no answer: the closest passages)\n/help  this help\nCtrl-D or /quit to leave",
+        "repl_help": "Type a question to get the passage that answers it.\n/more  next candidate (after no answer: the closest passages)\n/help  this help\nCtrl-C clears the line\nCtrl-D or /quit to leave",
         "repl_no_more": "No more candidate passages.",
+        "repl_ask_first": "Ask a question first; /more then shows its next candidate passage.",
+        "repl_unknown_command": "{command} is not a command. Commands: /more for the next candidate, /help, /quit to leave. To ask, just type the question.",
         "repl_nearest_hint": "(Type /more to see the closest passage.)",
         "button_nearest": "Show the closest passage",
         "nearest_note": "The article does not answer this directly. The closest passage, for what it is worth:",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot import repl
 from bot.texts import text
+from core_fixtures import seeds_library  # noqa: F401  (fixture)
+from index.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,7 +120,7 @@ def test_repl_answers_pages_with_more_and_leaves_on_eof():
 def test_repl_more_after_a_decline_shows_the_closest_passages_with_a_caveat():
     result = run_bot("repl", stdin="拱墅区有多少个网格？\n/more\n/more\n")
     assert result.returncode == 0
-    declined, first, second = result.stdout.split("\n问> ")[1:4]
+    declined, first, second = (turn.split("\n", 1)[1] for turn in result.stdout.split("\n问> ")[1:4])
     assert declined.startswith(text("not_in_article")) and text("repl_nearest_hint") in declined
     assert "出处" not in declined
     assert first.startswith(text("nearest_note")) and "出处" in first
@@ -128,3 +134,72 @@ def test_a_partial_answer_is_printed_under_a_caveat(tmp_path: Path):
     assert partial.returncode == 0 and partial.stdout.startswith(text("cli_partial_note"))
     plain = run_bot("ask", "--seeds", str(tmp_path), "讲座免费吗？")
     assert plain.returncode == 0 and text("cli_partial_note") not in plain.stdout
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as sys.stdin and sys.stdout do at a prompt."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_repl(library: Library, lines: str) -> str:
+    out = io.StringIO()
+    assert repl.run(library, stdin=io.StringIO(lines), out=out) == 0
+    return out.getvalue()
+
+
+def test_repl_says_an_unknown_command_is_none_and_lists_the_commands(seeds_library):
+    out = run_repl(seeds_library, "/foo\n/Foo bar\n/东湖街道有多少个小区\n")
+    unknown = [line for line in out.splitlines() if "不是命令" in line]
+    assert [line.split()[0] for line in unknown] == ["/foo", "/Foo"]
+    assert all("/more" in line and "/help" in line and "/quit" in line for line in unknown)
+    assert "80个" in out  # a slash before Chinese is a typo in a question, not a command
+
+
+def test_repl_more_before_any_question_asks_for_one(seeds_library):
+    out = run_repl(seeds_library, "/more\n东湖街道有多少个小区\n/more\n")
+    assert text("repl_ask_first") in out and text("repl_no_more") not in out
+    assert out.count("出处") == 2
+
+
+def test_piped_repl_output_is_a_transcript_ending_in_a_newline(seeds_library):
+    questions = ["东湖街道有多少个小区", "/more", "番茄炒蛋怎么做"]
+    out = run_repl(seeds_library, "\n".join(questions))  # no newline after the last line either
+    lines = out.splitlines()
+    assert [line for line in lines if text("repl_prompt") in line] == [text("repl_prompt") + q for q in questions]
+    assert out.endswith("\n") and not out.endswith(text("repl_prompt") + "\n")
+
+
+def type_at_prompt(monkeypatch: pytest.MonkeyPatch, *typed: str | type[BaseException]) -> Terminal:
+    """The REPL at a terminal where `typed` is entered (an exception class: that key, e.g. KeyboardInterrupt
+    for Ctrl-C), then Ctrl-D; returns the terminal its output goes to."""
+    keys = iter([*typed, EOFError])
+
+    def fake_input(prompt: str) -> str:
+        key = next(keys)
+        if isinstance(key, type):
+            raise key()
+        return key
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    monkeypatch.setattr(repl, "_enable_history", lambda: None)
+    return Terminal()
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line_and_ctrl_d_leaves(seeds_library, monkeypatch: pytest.MonkeyPatch):
+    out = type_at_prompt(monkeypatch, KeyboardInterrupt, "东湖街道有多少个小区", KeyboardInterrupt, "/more")
+    assert repl.run(seeds_library, stdin=Terminal(), out=out) == 0
+    assert out.getvalue().count("出处") == 2
+
+
+@pytest.mark.parametrize(("env", "colour"), [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)])
+def test_colour_only_on_a_terminal_that_wants_it(seeds_library, monkeypatch: pytest.MonkeyPatch,
+                                                 env: dict[str, str], colour: bool):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = type_at_prompt(monkeypatch, "东湖街道有多少个小区", "/more")
+    assert repl.run(seeds_library, stdin=Terminal(), out=out) == 0
+    assert out.getvalue().count("\033[1m") == (2 if colour else 0) and ("\033[" in out.getvalue()) == colour
