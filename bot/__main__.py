@@ -12,28 +12,55 @@ from index.documents import ArticleError
 from index.evaluation import EvalFileError
 
 
+SEEDS_HELP = "folder of article files, .txt/.md in UTF-8 or GBK (default: ARTICLE_DIR or the bundled seeds/)"
+EVAL_FORMAT = """question file format: JSON Lines in UTF-8, one question per line (blank lines skipped), e.g.
+  {"id": "q1", "question": "东湖街道有多少个小区", "answers": ["小区80个"], "kind": "number"}
+  {"id": "q2", "question": "番茄炒蛋怎么做", "answers": [], "kind": "out_of_scope"}
+  id        a name for the question, shown when it is missed (default: its line number)
+  question  the question, a string (required)
+  answers   list of strings, any one of which in a passage makes it right (required);
+            an empty list marks a question the article does not answer: right when declined
+  kind      a label the figures are grouped by (default "fact"; with no answers: out_of_scope)"""
+
+
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m bot", description="Answer questions about an article.")
-    main.add_argument("--seeds", help="folder of article files (default: ARTICLE_DIR or the bundled seeds/)")
-    commands = main.add_subparsers(dest="command")
-    repl = commands.add_parser("repl", help="ask questions at a local prompt")
-    ask = commands.add_parser("ask", help="answer one question, or one per stdin line")
-    ask.add_argument("question", nargs="?", help="the question (default: read one per line from stdin)")
-    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
-    ask.add_argument("-k", type=int, default=3, help="passages per answer (default 3)")
-    evaluate = commands.add_parser("eval", help="measure answer quality on a JSONL question file")
-    evaluate.add_argument("file")
-    evaluate.add_argument("-k", type=int, default=3)
-    serve = commands.add_parser("serve", help="run the Telegram bot")
-    serve.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
-    serve.add_argument("--listen", default="127.0.0.1", help="webhook listen address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8443, help="webhook port (default 8443)")
-    report = commands.add_parser("report", help="what readers asked: figures from the question log")
+    """Every command with a line of help, and a description on its own --help page."""
+    main = argparse.ArgumentParser(prog="python -m bot", description="Answer questions about an article. "
+                                   "With no command: serve when TELEGRAM_BOT_TOKEN is set, else the REPL.")
+    main.add_argument("--seeds", metavar="DIR", help=SEEDS_HELP)
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    repl = _command(commands, "repl", "ask questions at a local prompt",
+                    "Ask questions at a prompt in Chinese, answered as the bot answers them: /more shows the next "
+                    "passage, /help the commands, Ctrl-D leaves.")
+    ask = _command(commands, "ask", "answer one question, or one per stdin line",
+                   "Answer QUESTION, or with none, each line of stdin in order (flushed per answer).")
+    ask.add_argument("question", nargs="?", metavar="QUESTION",
+                     help="the question (default: read one per line from stdin)")
+    ask.add_argument("--json", action="store_true", help='one JSON object per answer, for other tools: '
+                     '{"question", "answered", "passages": [{"id", "document", "section", "text", "sentence", "score"}]}')
+    ask.add_argument("-k", type=int, default=3, metavar="K", help="passages per answer, best first (default 3)")
+    evaluate = _command(commands, "eval", "measure answer quality on a JSONL question file",
+                        "Ask every question of FILE and print hit@1, hit@3, MRR and the share declined,\n"
+                        "per kind and over all.", epilog=EVAL_FORMAT)
+    evaluate.add_argument("file", metavar="FILE", help="the question file (JSON Lines, format below)")
+    evaluate.add_argument("-k", type=int, default=3, metavar="K", help="passages ranked per question: a right "
+                          "passage below the first K counts as missed in hit@3 and MRR (default 3)")
+    serve = _command(commands, "serve", "run the Telegram bot",
+                     "Run the Telegram bot: long polling, or a webhook with --webhook-url. Needs "
+                     "TELEGRAM_BOT_TOKEN (and WEBHOOK_SECRET for a webhook); stops cleanly on SIGINT or SIGTERM.")
+    serve.add_argument("--webhook-url", metavar="URL", help="use a webhook at this public https:// URL "
+                       "instead of long polling (http:// only for 127.0.0.1 or localhost)")
+    serve.add_argument("--listen", default="127.0.0.1", metavar="ADDRESS",
+                       help="webhook listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8443, help="webhook port, 1-65535 (default 8443)")
+    report = _command(commands, "report", "what readers asked: figures from the question log",
+                      "What readers asked: questions per day, the share declined, frequent unanswered questions "
+                      "and the passages voted down, from the question log.")
     report.add_argument("--days", type=int, default=30, help="the last N days, today included (default 30)")
     report.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report with charts")
     report.add_argument("--log", metavar="PATH", help="the question log (default: QUESTION_LOG or data/questions.sqlite3)")
-    for sub in (repl, ask, evaluate, serve):
-        sub.add_argument("--seeds", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for sub in (repl, ask, evaluate, serve):  # also after the command; SUPPRESS keeps one given before it
+        sub.add_argument("--seeds", default=argparse.SUPPRESS, metavar="DIR", help=SEEDS_HELP)
     return main
 
 
@@ -50,6 +77,15 @@ def warnings_on_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])  # no-op when logging is already set up
+
+
+def _command(commands: argparse._SubParsersAction, name: str, summary: str, description: str,
+             epilog: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand: `summary` in the list of commands, `description` (and `epilog`) on its --help page.
+    An epilog is an example and a table: printed as written, so its description is broken by hand too."""
+    formatter = argparse.RawDescriptionHelpFormatter if epilog else argparse.HelpFormatter
+    return commands.add_parser(name, help=summary, description=description, epilog=epilog,
+                               formatter_class=formatter)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,3 +203,29 @@ def test_colour_only_on_a_terminal_that_wants_it(seeds_library, monkeypatch: pyt
     out = type_at_prompt(monkeypatch, "东湖街道有多少个小区", "/more")
     assert repl.run(seeds_library, stdin=Terminal(), out=out) == 0
     assert out.getvalue().count("\033[1m") == (2 if colour else 0) and ("\033[" in out.getvalue()) == colour
+
+
+def subcommand_help(name: str, capsys: pytest.CaptureFixture[str]) -> str:
+    from bot.__main__ import parser
+
+    with pytest.raises(SystemExit):
+        parser().parse_args([name, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["repl", "ask", "eval", "serve", "report"])
+def test_every_subcommand_and_option_is_described(name: str, capsys: pytest.CaptureFixture[str]):
+    from bot.__main__ import parser
+
+    sub = next(a for a in parser()._actions if a.dest == "command").choices[name]
+    assert sub.description
+    assert all(action.help and action.help != "==SUPPRESS==" for action in sub._actions), name
+    page = subcommand_help(name, capsys)
+    assert sub.description.split()[0] in page
+    assert ("--seeds DIR" in page) == (name != "report")  # it works after the command, so it is listed there
+
+
+def test_eval_help_explains_the_file_and_k(capsys: pytest.CaptureFixture[str]):
+    page = subcommand_help("eval", capsys)
+    for words in ("FILE", "-k K", "one question per line", '"answers"', "empty list", "out_of_scope", "kind"):
+        assert words in page, words
