@@ -8,9 +8,11 @@ from typing import TextIO
 
 from bot import render
 from bot.texts import REPLIES_IN_KIND, text
-from index.answer import Answer
+from index.answer import Answer, Hit
 from index.evaluation import OUT_OF_SCOPE, Report, evaluate, load_cases
 from index.library import Library, example_questions
+
+ALTERNATIVE_CHARS = 40  # of a passage with no sentence marked, shown in the list of other candidates
 
 
 def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = False,
@@ -39,19 +41,34 @@ def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = Fa
     if len(answer.hits) > 1:
         print(f"\n{text('alternatives')}：", file=out)
         for hit in answer.hits[1:]:
-            print(f"  [{hit.passage.id}] {hit.sentence}", file=out)
+            print(f"  · {alternative_line(hit)}", file=out)
+
+
+def alternative_line(hit: Hit) -> str:
+    """Another candidate as a person can tell it apart: its best sentence and where it stands (the section, or
+    the title of an article without sections). Passage ids are for tools; the JSON output keeps them."""
+    where = hit.passage.section or f"《{hit.passage.title}》"
+    return f"{hit.sentence or hit.passage.text[:ALTERNATIVE_CHARS]}（{where}）"
 
 
 def ask_command(library: Library, question: str | None, k: int, as_json: bool, out: TextIO = sys.stdout,
-                stdin: TextIO = sys.stdin) -> int:
-    """One question from the arguments, or one per stdin line (answered in order, flushed per line)."""
+                stdin: TextIO = sys.stdin, err: TextIO = sys.stderr) -> int:
+    """One question from the arguments, or one per stdin line (answered in order, flushed per line).
+
+    Reading a terminal, a hint on stderr says so, since the command would otherwise wait in silence; a pipe
+    gets none, so scripts see only answers. For a person, each stdin question is printed above its answer,
+    so that answers to a file of questions can be told apart."""
+    if question is None and stdin.isatty():
+        print(text("ask_stdin_hint"), file=err)
     questions = [question] if question is not None else (line.rstrip("\n") for line in stdin)
     for q in questions:
         answer = library.ask(q, k=k)
         if as_json:
             out.write(json.dumps(render.answer_json(answer), ensure_ascii=False) + "\n")
         else:
-            print_answer(library, answer, out, color=out.isatty())
+            if question is None:
+                print(text("cli_question", question=q.strip()), file=out)
+            print_answer(library, answer, out, color=render.use_color(out))
             if question is None:
                 out.write("\n")
         out.flush()

@@ -229,3 +229,36 @@ def test_eval_help_explains_the_file_and_k(capsys: pytest.CaptureFixture[str]):
     page = subcommand_help("eval", capsys)
     for words in ("FILE", "-k K", "one question per line", '"answers"', "empty list", "out_of_scope", "kind"):
         assert words in page, words
+
+
+def test_ask_hints_on_stderr_only_when_a_person_types_the_questions(seeds_library):
+    from bot.cli import ask_command
+
+    for stdin, hinted in ((Terminal("东湖街道有多少个小区\n"), True), (io.StringIO("东湖街道有多少个小区\n"), False)):
+        out, err = io.StringIO(), io.StringIO()
+        assert ask_command(seeds_library, None, 3, True, out=out, stdin=stdin, err=err) == 0
+        assert err.getvalue() == (text("ask_stdin_hint") + "\n" if hinted else "")
+        assert json.loads(out.getvalue())["answered"]  # stdout holds only the answer
+
+
+def test_ask_from_stdin_prints_each_question_above_its_answer(seeds_library):
+    from bot.cli import ask_command
+
+    out = io.StringIO()
+    ask_command(seeds_library, None, 3, False, out=out, stdin=io.StringIO("东湖街道有多少个小区\n番茄炒蛋怎么做\n"))
+    turns = out.getvalue().split("\n\n" + text("cli_question", question=""))
+    assert turns[0].startswith(text("cli_question", question="东湖街道有多少个小区") + "\n") and "80个" in turns[0]
+    assert turns[1].startswith("番茄炒蛋怎么做\n" + text("not_in_article"))
+
+
+def test_other_candidates_are_named_by_section_not_by_id(seeds_library, monkeypatch: pytest.MonkeyPatch):
+    from bot.cli import ask_command
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Terminal()
+    ask_command(seeds_library, "东湖街道有多少个志愿者", 3, False, out=out)
+    answer = seeds_library.ask("东湖街道有多少个志愿者", k=3)
+    listed = out.getvalue().split(text("alternatives"))[1]
+    assert all(hit.passage.id not in listed and "#" not in listed for hit in answer.hits)
+    assert "主体密度“+”， 防疫漏洞“-”" in listed and answer.hits[1].sentence in listed
+    assert "\033[" not in out.getvalue()  # NO_COLOR on a terminal
