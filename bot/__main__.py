@@ -36,8 +36,8 @@ def parser() -> argparse.ArgumentParser:
                    "Answer QUESTION, or with none, each line of stdin in order (flushed per answer).")
     ask.add_argument("question", nargs="?", metavar="QUESTION",
                      help="the question (default: read one per line from stdin)")
-    ask.add_argument("--json", action="store_true", help='one JSON object per answer, for other tools: '
-                     '{"question", "answered", "passages": [{"id", "document", "section", "text", "sentence", "score"}]}')
+    ask.add_argument("--json", action="store_true", help='one JSON object per answer, for other tools: {"question", '
+                     '"answered", "passages": [{"id", "document", "section", "text", "sentence", "score"}]}')
     ask.add_argument("-k", type=int, default=3, metavar="K", help="passages per answer, best first (default 3)")
     evaluate = _command(commands, "eval", "measure answer quality on a JSONL question file",
                         "Ask every question of FILE and print hit@1, hit@3, MRR and the share declined,\n"
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or ("serve" if os.environ.get("TELEGRAM_BOT_TOKEN") else "repl")
     try:
+        if command in ("ask", "eval") and args.k < 1:  # before the article is loaded: nothing waits for a typo
+            raise ConfigError("-k must be at least 1")
         if command == "serve":
             from bot.telegram_app import serve
             return serve(args)
@@ -107,8 +109,6 @@ def main(argv: list[str] | None = None) -> int:
             return repl.run(library)
         from bot import cli
         if command == "ask":
-            if args.k < 1:
-                raise ConfigError("-k must be at least 1")
             return cli.ask_command(library, args.question, args.k, args.json)
         return cli.eval_command(library, args.file, args.k)
     except (ArticleError, ConfigError, EvalFileError) as error:

@@ -18,6 +18,9 @@ from index.tokens import normalize
 
 _SPACE = re.compile(r"\s+")
 OUT_OF_SCOPE = "out_of_scope"  # the kind of a question the article does not answer, as in dev.jsonl
+MISSING = {"question": "", "answers": " (a list of right answers; [] marks a question the article does not answer)"}
+JSON_TYPES = ((bool, "true or false"), (str, "a string"), (int, "a number"), (float, "a number"), (list, "a list"),
+              (dict, "an object"))  # bool before int: True is an int to Python, not to a JSON file's author
 
 
 class EvalFileError(Exception):
@@ -61,26 +64,51 @@ class Report:
 
 
 def load_cases(path: str | Path) -> list[Case]:
-    cases: list[Case] = []
+    """The questions of a JSONL file, one object per line: {"id", "question", "answers", "kind"}.
+
+    A file saved with a byte-order mark (as some Windows editors do) reads the same. A line that is not such
+    a record stops the evaluation with a message naming the line and what is wrong with it, since
+    figures over a silently misread file would mislead.
+    """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise EvalFileError(f"cannot read {path}: {error}") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            answers = row.get("answers", [])
-            if not isinstance(row["question"], str) or not isinstance(answers, list):
-                raise TypeError("question must be a string and answers a list")
-            cases.append(Case(id=str(row.get("id", number)), question=row["question"],
-                              answers=tuple(str(a) for a in answers), kind=_kind(row.get("kind"), answers)))
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
-            raise EvalFileError(f"{path}:{number}: not a question record ({error})") from None
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except OSError as error:
+        raise EvalFileError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise EvalFileError(f"cannot read {path}: not UTF-8 text (byte {error.start})") from None
+    cases = [_case(line, f"{path}:{number}", number) for number, line in enumerate(lines, 1) if line.strip()]
     if not cases:
         raise EvalFileError(f"{path}: no questions")
     return cases
+
+
+def _case(line: str, where: str, number: int) -> Case:
+    """One line as a Case, or EvalFileError saying in plain words what is wrong with it."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise EvalFileError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(row, dict):
+        raise EvalFileError(f"{where}: expected a JSON object with \"question\" and \"answers\", "
+                            f"found {_json_type(row)}")
+    for name, hint in MISSING.items():
+        if name not in row:
+            raise EvalFileError(f"{where}: no \"{name}\" field{hint}")
+    question, answers = row["question"], row["answers"]
+    if not isinstance(question, str):
+        raise EvalFileError(f"{where}: \"question\" must be a string, found {_json_type(question)}")
+    if not isinstance(answers, list):
+        raise EvalFileError(f"{where}: \"answers\" must be a list of strings, found {_json_type(answers)}")
+    odd = [a for a in answers if not isinstance(a, str)]
+    if odd:
+        raise EvalFileError(f"{where}: \"answers\" must be a list of strings, found {_json_type(odd[0])} in it")
+    return Case(id=str(row.get("id", number)), question=question, answers=tuple(answers),
+                kind=_kind(row.get("kind"), answers))
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, in the words of the file format ("a list", "a number", "null")."""
+    return next((name for kind, name in JSON_TYPES if isinstance(value, kind)), "null")
 
 
 def _kind(label: object, answers: list) -> str:

@@ -105,7 +105,7 @@ def test_eval_prints_figures_per_kind_and_rejects_malformed_files(tmp_path: Path
     assert result.returncode == 0
     assert "number" in result.stdout and "hit@1 1.000" in result.stdout and "declined 1.000" in result.stdout
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "a", "question": "x"}\nnot json\n', encoding="utf-8")
+    bad.write_text('{"id": "a", "question": "x", "answers": []}\nnot json\n', encoding="utf-8")
     result = run_bot("eval", str(bad))
     assert result.returncode == 2 and "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr
 
@@ -262,3 +262,39 @@ def test_other_candidates_are_named_by_section_not_by_id(seeds_library, monkeypa
     assert all(hit.passage.id not in listed and "#" not in listed for hit in answer.hits)
     assert "主体密度“+”， 防疫漏洞“-”" in listed and answer.hits[1].sentence in listed
     assert "\033[" not in out.getvalue()  # NO_COLOR on a terminal
+
+
+def test_eval_refuses_k_0_as_ask_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from bot.__main__ import main
+
+    for command in (["eval", str(tmp_path / "q.jsonl")], ["ask", "问题"]):
+        assert main([*command, "-k", "0"]) == 2
+        assert capsys.readouterr().err == "error: -k must be at least 1\n"
+
+
+def test_a_question_file_with_a_byte_order_mark_loads(tmp_path: Path):
+    from index.evaluation import load_cases
+
+    path = tmp_path / "bom.jsonl"
+    path.write_text('{"id": "a", "question": "东湖街道有多少个小区", "answers": ["小区80个"]}\n', encoding="utf-8-sig")
+    assert [case.question for case in load_cases(path)] == ["东湖街道有多少个小区"]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("not json", "not valid JSON (Expecting value at column 1)"),
+    ('["东湖", []]', 'expected a JSON object with "question" and "answers", found a list'),
+    ('{"id": "b", "answers": []}', 'no "question" field'),
+    ('{"id": "b", "question": "番茄炒蛋怎么做"}', 'no "answers" field (a list of right answers; [] marks'),
+    ('{"id": "b", "question": 7, "answers": []}', '"question" must be a string, found a number'),
+    ('{"id": "b", "question": "x", "answers": "80个"}', '"answers" must be a list of strings, found a string'),
+    ('{"id": "b", "question": "x", "answers": [null]}', '"answers" must be a list of strings, found null in it'),
+])
+def test_a_malformed_question_file_is_named_by_line_in_plain_words(tmp_path: Path, line: str, message: str):
+    from index.evaluation import EvalFileError, load_cases
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "东湖街道有多少个小区", "answers": ["小区80个"]}\n\n' + line + "\n",
+                    encoding="utf-8")
+    with pytest.raises(EvalFileError) as error:
+        load_cases(path)
+    assert str(error.value).startswith(f"{path}:3: ") and message in str(error.value)
