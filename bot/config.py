@@ -78,7 +78,8 @@ def telegram_settings() -> Settings:
     if not token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
     if not TOKEN_PATTERN.match(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it looks like 123456789:AA... (digits, a colon, 35 letters)")
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it looks like 123456789:AA... (3 or more digits, a colon, "
+                          "then 20 or more letters, digits, _ or -)")
     return Settings(
         token=token,
         base_url=os.environ.get("TELEGRAM_API_BASE_URL") or None,

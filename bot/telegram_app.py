@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "about", "ask", "forget")
 SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # where a webhook may be plain http: a fake Bot API in tests
 
 
 CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connection to Telegram
@@ -214,10 +215,29 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, o
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("--webhook-url must be a full URL such as https://bot.example.com/telegram")
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        raise ConfigError("--webhook-url must start with https://: Telegram sends updates only over HTTPS "
+                          "(http:// is accepted for 127.0.0.1 and localhost, for a local test server)")
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
     return {
         "listen": args.listen, "port": args.port, "url_path": parts.path.strip("/"), "webhook_url": url,
         "secret_token": settings.webhook_secret,
     }
+
+
+def base_url_hint(base_url: str | None) -> str:
+    """A hint to add to a failure to reach Telegram when TELEGRAM_API_BASE_URL does not end in /bot.
+
+    PTB appends the token to the URL as it is, so http://127.0.0.1:8081 asks for
+    http://127.0.0.1:8081123456789:AA…/getMe (unreachable) and http://127.0.0.1:8081/ for /123456789:AA…
+    (a 404, which PTB reports as a rejected token). The URL is not rewritten: a server may serve the Bot API
+    under another path, or place the token itself with PTB's {token}.
+    """
+    if not base_url or "{" in base_url or urlsplit(base_url).path.endswith("/bot"):
+        return ""
+    return ("; TELEGRAM_API_BASE_URL should end in /bot, as in http://127.0.0.1:8081/bot "
+            "(the token is appended to it as it is)")
 
 
 async def check_token(settings: Settings) -> User:
@@ -298,12 +318,13 @@ def serve(args: argparse.Namespace) -> int:
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, stop_signals=None)
     except InvalidToken:
-        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather",
-              file=sys.stderr)
+        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
+              + base_url_hint(settings.base_url), file=sys.stderr)
         return 2
     except NetworkError as error:
         where = settings.base_url or "https://api.telegram.org"
-        print(f"error: cannot reach the Telegram Bot API at {where} ({type(error).__name__})", file=sys.stderr)
+        print(f"error: cannot reach the Telegram Bot API at {where} ({type(error).__name__})"
+              + base_url_hint(settings.base_url), file=sys.stderr)
         return 1
     finally:
         if inbox is not None:

@@ -694,6 +694,67 @@ def test_webhook_mode_needs_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "WEBHOOK_SECRET is required" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("url", "port", "words"), [
+    ("http://bot.example.com/hook", 8443, "--webhook-url must start with https://"),
+    ("https://bot.example.com/hook", 99999, "--port must be between 1 and 65535"),
+    ("https://bot.example.com/hook", 0, "--port must be between 1 and 65535"),
+])
+def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: int, words: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    assert main(["serve", "--webhook-url", url, "--port", str(port)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {words}")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8443/hook", "http://localhost/hook", "https://bot.example.com/"])
+def test_a_webhook_may_be_plain_http_only_on_this_machine(url: str) -> None:
+    from argparse import Namespace
+
+    from bot.telegram_app import webhook_options
+
+    settings = Settings(token="123:abc", base_url=None, base_file_url=None, webhook_secret="s3cret",
+                        allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=20, log_level="INFO")
+    options = webhook_options(Namespace(webhook_url=url, listen="127.0.0.1", port=8443), settings)
+    assert options is not None and options["webhook_url"] == url
+
+
+def test_the_malformed_token_message_says_what_the_check_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import ConfigError, telegram_settings
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 20)  # 20 characters after the colon: accepted
+    assert telegram_settings().token.endswith("A" * 20)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 19)
+    with pytest.raises(ConfigError, match="20 or more") as error:
+        telegram_settings()
+    assert "35" not in str(error.value)
+
+
+@pytest.mark.parametrize(("base_url", "hinted"), [
+    ("http://127.0.0.1:1", True), ("http://127.0.0.1:1/", True), ("http://127.0.0.1:1/bot/", True),
+    ("http://127.0.0.1:1/bot", False), ("http://127.0.0.1:1/{token}/x", False),
+])
+def test_a_base_url_without_bot_gets_a_hint_when_telegram_cannot_be_reached(
+        base_url: str, hinted: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Port 1 refuses connections, and without /bot the token lands in the port: unreachable either way."""
+    from argparse import Namespace
+
+    from bot import telegram_app
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", base_url)
+    monkeypatch.setattr(telegram_app, "configure_logging", lambda settings: None)  # the test run's logging stays
+    assert telegram_app.serve(Namespace()) == 1
+    line = capsys.readouterr().err.strip()
+    assert line.startswith(f"error: cannot reach the Telegram Bot API at {base_url}") and "\n" not in line
+    assert ("should end in /bot" in line) == hinted and "AAFakeTelegram" not in line
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
