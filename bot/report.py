@@ -2,7 +2,8 @@
 
 Figures over the last N days (UTC calendar days, today included): questions per day and the share
 declined, the most frequent unanswered questions (phrasings that share most of their words are
-grouped), the passages readers voted 👎 most, and the passages most often given as answers.
+grouped), the passages readers voted 👎 most, and the passages most often given as answers. Small talk
+(你好, 谢谢) is no question and is left out of every figure.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from bot.config import ConfigError
 from bot.questionlog import DAY, LoggedQuestion, LoggedVote, QuestionLog, log_path
 
+# greetings and thanks (你好, 谢谢) are logged but are no questions: counted as declined, they would head
+# the most frequent unanswered questions of any bot that readers greet
+SMALL_TALK = frozenset({"greeting", "thanks"})
 GROUP_THRESHOLD = 0.6  # Jaccard similarity of content words at which two phrasings are one question
 TELEGRAM_LIMIT = 4096  # UTF-16 code units
 FONTS = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", '
@@ -212,7 +216,7 @@ def summarize(question_log: QuestionLog, days: int = 7, now: float | None = None
     now = time.time() if now is None else now
     until = day_start(now) + DAY
     since = until - days * DAY
-    rows = question_log.questions(since, until)
+    rows = [r for r in question_log.questions(since, until) if r.reason not in SMALL_TALK]
     votes = question_log.votes(since, until)
 
     per_day: dict[str, list[int]] = {_date(since + i * DAY): [0, 0] for i in range(days)}

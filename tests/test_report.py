@@ -69,6 +69,16 @@ def test_figures_of_a_known_log(log: QuestionLog):
     assert (one_day.asked, one_day.declined, len(one_day.days)) == (5, 2, 1)
 
 
+def test_small_talk_is_left_out_of_the_figures(log: QuestionLog):
+    """你好 and 谢谢 are logged, but they are no questions: no decline, no unanswered question."""
+    from index.answer import Answer
+    for i, (text, reason) in enumerate((("你好", "greeting"), ("谢谢！", "thanks"), ("你好", "greeting"))):
+        log.record("private", 100 + i, text, Answer(text, False, (), reason), 1.0, at=at(29, 11))
+    s = summarize(log, days=7, now=NOW)
+    assert (s.asked, s.answered, s.declined) == (9, 4, 5)
+    assert "你好" not in [g.phrasing for g in s.unanswered]
+
+
 def test_unanswered_questions_are_grouped_by_shared_words():
     groups = group_questions(["拱墅区有多少个网格？", "拱墅区一共有几个网格", "拱墅區網格有幾個", "拱墅区有多少个网格？",
                               "杭州市有多少个网格？", "东湖街道有多少个志愿者", "东湖街道有多少个小区", "？？", "！！", "？？", " "])
