@@ -421,16 +421,18 @@ def has_figure(text: str) -> bool:
     return _COUNT.search(text) is not None
 
 
-def names_without_counting(text: str, counted: Iterable[str]) -> bool:
-    """The text names the counted thing, but in no sentence with a figure (80, 两个, 九点).
+def names_without_counting(text: str, counted: Iterable[str], units: str | None = None) -> bool:
+    """The text names the counted thing, but in no sentence with a figure (80, 两个, 九点); when the question
+    counts in a measure word (多少家企业: asked_units gives 家个户企), in none with a figure in one of those.
 
-    It talks about the thing without saying how many; a text that does not
-    name it at all is not judged here (the reader may have used other words).
+    It talks about the thing without saying how many: 350余人…为企业复工“指导员” counts people, not
+    企业. A text that does not name the thing at all is not judged here (the reader may have used other words).
     """
     present = [t for t in counted if t in text]
     if not present:
         return False
-    return not any(any(t in sentence for t in present) and has_figure(sentence) for sentence in _sentences(text))
+    counts = has_figure if not units else lambda sentence: any(unit in units for unit in figure_units(sentence))
+    return not any(any(t in sentence for t in present) and counts(sentence) for sentence in _sentences(text))
 
 
 def is_heading_line(line: str) -> bool:

@@ -52,7 +52,8 @@ class Declining:
         全县一共有多少名护林员 finds a passage about the county's
         rangers that gives no figure for them: the article does not say how many.
         """
-        return bool(query.counted) and asks.names_without_counting(self.norm_texts[row], query.counted)
+        return bool(query.counted) and asks.names_without_counting(self.norm_texts[row], query.counted,
+                                                                   asks.asked_units(query.text))
 
     def _found_where_answered(self, query: Query, row: int) -> dict[str, float]:
         """How well the best passage's own document has each question word, when there are several.

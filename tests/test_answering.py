@@ -190,6 +190,17 @@ def test_a_heading_heads_the_list_under_it(tmp_path: Path):
     assert answer.answered and answer.hits[0].sentence == "• 成人票：每人60元"
 
 
+def test_a_count_in_a_measure_word_wants_a_figure_in_it_beside_the_thing(tmp_path: Path):
+    """多少名社员 counts in 名: a sentence naming 社员 beside 800余亩 measures land, not members."""
+    library = _one_article(tmp_path, "合作社\n\n丰裕合作社2019年成立，社员们今年种植水稻800余亩。\n\n"
+                                     "全镇共有12名农技员下田指导。\n")
+    assert not library.ask("丰裕合作社有多少名社员？").answered
+    (tmp_path / "told").mkdir()
+    told = _one_article(tmp_path / "told", "合作社\n\n丰裕合作社2019年成立，现有社员86名，今年种植水稻800余亩。\n\n"
+                                             "全镇共有12名农技员下田指导。\n")
+    assert told.ask("丰裕合作社有多少名社员？").answered
+
+
 def test_a_rare_way_of_telling_is_no_other_subject_but_a_rare_thing_is():
     """睡不着 is rare in general Chinese, but it tells how the reader feels; 高铁 names a thing the article lacks."""
     library = Library.load(Path(__file__).parent / "data" / "articles" / "renovation", cache=False)

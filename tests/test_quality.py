@@ -59,7 +59,7 @@ FLOORS = {
     "village": (0.818, 0.428, 0.061),
     # 4 wrongly declined, not 3: 由哪家公司负责 wants a company named, and the first passage names none (the
     # second, shown after it, does); the named-kind answer types declined 10 more out-of-scope questions
-    "water": (0.818, 0.714, 0.091),
+    "water": (0.818, 0.714, 0.122),
     "sports": (0.909, 0.714, 0.091),
     "blind8": (0.97, 0.666, 0.0),
     # 兽面纹方鼎有多重 is declined since how heavy wants a weight: it was answered with a photo caption; the
@@ -69,7 +69,7 @@ FLOORS = {
     "interview": (0.939, 0.857, 0.061),
     "rules": (0.848, 1.0, 0.091),
     "blind9": (0.894, 0.857, 0.0),
-    "harvest": (0.969, 0.571, 0.031),
+    "harvest": (0.969, 0.714, 0.031),
     "blind10": (0.973, 1.0, 0.0),
     "renovation": (0.939, 0.714, 0.031),
     "blind11": (0.894, 1.0, 0.027),
@@ -86,7 +86,7 @@ FLOORS = {
     # but holds too little of the question to answer, where a passage without any line was answered (0.091 → 0.122)
     "branchlib": (0.818, 0.285, 0.091),
     "blind15": (0.868, 0.571, 0.027),
-    "sorting": (0.939, 0.428, 0.091),
+    "sorting": (0.939, 0.428, 0.122),
     # written blind this session: blind16 is kept unread; busroute and vaccine were read for misses after
     # their first figures (0.947/7 of 7/0.026, 0.758/3 of 7/0.152, 0.788/4 of 7/0.121)
     "blind16": (0.947, 1.0, 0.0),
@@ -107,7 +107,7 @@ FLOORS = {
     # 0.939 / 2 of 7 / 0.091; firesafety (kept unread) 0.939 / 4 of 7 / 0.061 → 0.939 / 4 of 7 / 0.030
     "blind19": (0.973, 0.714, 0.027),
     "charging": (0.969, 0.428, 0.061),
-    "firesafety": (0.939, 0.571, 0.0),
+    "firesafety": (0.939, 0.857, 0.0),
     # written blind at the start of the session of 2026-12-07 and measured on its start code: blind20 and
     # meals kept unread (unchanged at its end), heating read for misses: 0.909 / 3 of 7 / 0.152 → 0.909 /
     # 5 of 7 / 0.091. That session also raised notice, inspect, rules, market, roads and charging (a related
@@ -120,7 +120,7 @@ FLOORS = {
     # 0.091 → 0.939 / 4 of 7 / 0.030. That session also raised hospital, busroute, roads and heating (a sum
     # asked how or whether, steps as a list, how long counting no thing, 五步 a figure, numbers in groups)
     "blind21": (1.0, 0.857, 0.053),
-    "jobfair": (0.969, 0.142, 0.031),
+    "jobfair": (0.969, 0.285, 0.031),
     "elevator": (0.939, 0.571, 0.0),
     # written blind at the start of the third session of 2026-12-07 and measured on its start code:
     # blind22 and medinsure kept unread (unchanged at its end), tea read for misses: 0.970 / 2 of 7 / 0 →
@@ -132,7 +132,7 @@ FLOORS = {
     # written blind at the start of the fourth session of 2026-12-07 and measured on its start code: blind23
     # and parking kept unread, snow read for misses
     "blind23": (0.947, 1.0, 0.0),
-    "parking": (0.878, 0.285, 0.152),
+    "parking": (0.878, 0.285, 0.182),
     "snow": (1.0, 0.571, 0.0),
     # written blind at the start of the fifth session of 2026-12-07 and measured on its start code: blind24
     # and outage kept unread, fraud read for misses
@@ -148,6 +148,9 @@ FLOORS = {
     # blind13 村干部一共多少人在搞防疫 put its passage third (搞 → 开展; found again since 村(社区)干部 is
     # indexed as 村干部 too), blind8 …有没有管外国人的排查 second (管 → 管理), second 办读者证要交多少押金 and
     # elevator …装的电梯是什么品牌的 are answered (交 → 缴纳, 装 → 加装 raise how much of them the article holds)
+    # a count in a measure word (多少名社员) wants a figure in that unit beside the thing: out of scope +4 over
+    # every set (harvest, firesafety ×2, jobfair), for one more wrong decline on each of three sets: water's
+    # 最多能参加几项…项目 and one question of sorting were answered with the wrong passage, one of parking's right
 }
 
 
