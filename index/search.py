@@ -253,13 +253,13 @@ class Searcher(Declining):
         if asks.asks_what_about(query.text) and not asks.asks_about_article(query.text):
             leads = [self._lead(rows) for rows in self.documents.values()]
             rows = [r for r in leads if r is not None] + fronts
-            return [Ranked(r, 1.0, 1.0) for r in rows[:limit]], Decision(bool(rows), "ok" if rows else "not_in_article", 1.0)
+            return [Ranked(r, 1.0, 1.0) for r in rows[:limit]], _told(bool(rows))
         shown = [Ranked(r, 1.0, 1.0) for r in fronts[:limit]]
         if not asks.asks_who_wrote(query.text):
-            return shown, Decision(bool(fronts), "ok" if fronts else "not_in_article", 1.0)
+            return shown, _told(bool(fronts))
         bylines = [line for r in fronts for line in self.passages[r].text.split("\n") if documents.is_byline(line)]
         query.words.update({match.group(0): 1.0 for match in map(_BYLINE_WORD.match, bylines) if match})
-        return shown, Decision(bool(bylines), "ok" if bylines else "not_in_article", 1.0)
+        return shown, _told(bool(bylines))
 
     def _lead(self, rows: range) -> int | None:
         """The first paragraph of a document's body (not its front matter, nor a caption) that sums it up:
@@ -446,6 +446,11 @@ class Searcher(Declining):
             inside = SINGLE_INSIDE if len(term) == 1 and term in text else 0.0
             got += weight * max(stand_in, self._pieces_share(term, grams), inside)
         return got / total
+
+def _told(answered: bool) -> Decision:
+    """Whether the article tells what a question about the article itself asks (its author, title, gist)."""
+    return Decision(answered, "ok" if answered else "not_in_article", 1.0)
+
 
 def _first_that(shown: list[Ranked], holds: Callable[[int], bool]) -> list[Ranked]:
     """The order with the first of the leading KIND_LOOKAHEAD passages that holds what is asked moved to
