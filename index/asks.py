@@ -425,7 +425,7 @@ def names_without_counting(text: str, counted: Iterable[str], units: str | None 
     """The text names the counted thing, but in no sentence with a figure (80, 两个, 九点); when the question
     counts in a measure word (多少家企业: asked_units gives 家个户企), in none with a figure in one of those.
 
-    It talks about the thing without saying how many: 350余人…为企业复工“指导员” counts people, not
+    It talks about the thing without saying how many: 200余人下沉…帮企业复产 counts people, not
     企业. A text that does not name the thing at all is not judged here (the reader may have used other words).
     """
     present = [t for t in counted if t in text]

@@ -263,7 +263,7 @@ class Searcher(Declining):
 
     def _lead(self, rows: range) -> int | None:
         """The first paragraph of a document's body (not its front matter, nor a caption) that sums it up:
-        a one-sentence opener (疫情防控是一场攻坚战…) is a hook, and the paragraph after it is the lead."""
+        a one-sentence opener (这是一场硬仗。) is a hook, and the paragraph after it is the lead."""
         body = [r for r in rows if self.passages[r].kind == "body"][:2]
         return next((r for r in body if len(self.passages[r].text) >= LEAD_MIN_CHARS), body[0] if body else None)
 
