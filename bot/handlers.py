@@ -447,8 +447,11 @@ async def on_reload(update: Update, context: Context) -> None:
         logger.warning("reload failed: %s", error)
         await _reply(update, context, plain_html("reload_failed", lang, reason=error))
         return
-    await _reply(update, context, plain_html("reloaded", lang, titles=_titles(corpus.library, lang),
-                                             passages=len(corpus.library.passages)))
+    body = plain_html("reloaded", lang, titles=_titles(corpus.library, lang), passages=len(corpus.library.passages))
+    skipped = corpus.library.skipped  # files of the folder that are no article: the admin should hear of them
+    if skipped:
+        body += "\n" + plain_html("reload_skipped", lang, count=len(skipped), files="；".join(skipped))
+    await _reply(update, context, body)
 
 
 async def watch_articles(application: Application, seconds: float) -> None:

@@ -502,6 +502,18 @@ def test_reload_is_for_admins_and_swaps_the_library(tg: FakeTelegram, start_bot:
     assert "九点" in say(tg, 42, "图书馆几点开放？").text
 
 
+def test_reload_tells_the_admin_which_files_it_skipped(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
+                                                       tmp_path: Path) -> None:
+    """A binary file put beside the article is left out with a warning in the log; the admin who reloads
+    hears of it too, and the article is still answered."""
+    (tmp_path / "a.txt").write_text(SYMBOLS_ARTICLE, encoding="utf-8")
+    start_bot(Library.load(tmp_path, cache=False), admin_ids=frozenset({42}))
+    (tmp_path / "fake.txt").write_bytes(b"\x00\x01\x02binary")
+    reply = say(tg, 42, "/reload").text
+    assert reply.startswith("已重新载入：") and "跳过了 1 个无法读取的文件：fake.txt" in reply
+    assert "九点" in say(tg, 42, "图书馆几点开放？").text
+
+
 def test_repeated_questions_are_answered_from_the_cache_which_a_reload_empties(
         tg: FakeTelegram, start_bot: Callable[..., RunningBot], symbols_library: Library) -> None:
     asked: list[str] = []
