@@ -271,9 +271,11 @@ def ends_sentence(text: str) -> bool:
     return stripped[-1] in _SENTENCE_END + "：:"
 
 
-def is_byline(line: str) -> bool:
-    """通讯员 曹琪琪, 本报记者 周晓岚, 来源：…: a line that says who wrote or published the article."""
-    return bool(_BYLINE.match(line.strip()))
+def byline_opener(line: str) -> str | None:
+    """通讯员 of 通讯员 曹琪琪, 本报记者 of 本报记者 周晓岚: the word that opens a byline (a line that says who
+    wrote or published the article); None for any other line."""
+    match = _BYLINE.match(line.strip())
+    return match.group(1) if match else None
 
 
 def is_short_line(text: str) -> bool:

@@ -40,7 +40,6 @@ FOUND_SYNONYM_WEIGHT = 0.5  # a synonym of a question word the article has (see 
 NUMBER_BONUS = 0.25  # quantity questions: passages with a figure right after a question word
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 LEAD_MIN_CHARS = 60  # shorter, the first paragraph is an opener, not the lead that sums the article up
-_BYLINE_WORD = re.compile(r"本报记者|通讯员|记者|作者|来源|编辑|责编|摄影")  # the word that opens a byline
 _SPAN_OF_TIME = re.compile(r"多久|多长|(?:多少|几)个?(?:年|天|月|小时|钟头|分钟|周|星期|礼拜)")  # how long
 _COMPLEMENTS = frozenset("给到在来去")  # what follows a verb to say where or to whom (租给, 送到, 放在, 调来)
 _ERHUA = re.compile(r"[\u4e00-\u9fff](?<![女婴幼少孤男健胎患宠托])儿")  # 片儿, 事儿; not 女儿, 幼儿 (a child)
@@ -257,9 +256,9 @@ class Searcher(Declining):
         shown = [Ranked(r, 1.0, 1.0) for r in fronts[:limit]]
         if not asks.asks_who_wrote(query.text):
             return shown, _told(bool(fronts))
-        bylines = [line for r in fronts for line in self.passages[r].text.split("\n") if documents.is_byline(line)]
-        query.words.update({match.group(0): 1.0 for match in map(_BYLINE_WORD.match, bylines) if match})
-        return shown, _told(bool(bylines))
+        openers = [documents.byline_opener(line) for r in fronts for line in self.passages[r].text.split("\n")]
+        query.words.update({opener: 1.0 for opener in openers if opener})
+        return shown, _told(any(openers))
 
     def _lead(self, rows: range) -> int | None:
         """The first paragraph of a document's body (not its front matter, nor a caption) that sums it up:
@@ -446,6 +445,7 @@ class Searcher(Declining):
             inside = SINGLE_INSIDE if len(term) == 1 and term in text else 0.0
             got += weight * max(stand_in, self._pieces_share(term, grams), inside)
         return got / total
+
 
 def _told(answered: bool) -> Decision:
     """Whether the article tells what a question about the article itself asks (its author, title, gist)."""

@@ -44,6 +44,8 @@ _TEN_THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)([万亿])")  # 1.8万, 168万: the
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 197,859
 _DAY_AS_HAO = re.compile(r"(\d{1,2}月\d{1,2})号")  # 1月23号 is 1月23日
 _YEAR_FIRST = re.compile(r"(\d{2,4}年)(?=\d{1,2}月)")  # 2020年1月23日: the year, then the day of it
+# a bracketed aside inside a word, as article_text leaves it (NFKC makes （） half-width): 村(社区)干部
+_ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])\([^()]{1,12}\)(?=[\u4e00-\u9fff])")
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +62,6 @@ def normalize(text: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Mn") or ch in "\n\t")
     return to_simplified(text)
 
-# a bracketed aside inside a word, as article_text leaves it (NFKC makes （） half-width): 村(社区)干部
-_ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])\([^()]{1,12}\)(?=[\u4e00-\u9fff])")
 
 def to_simplified(text: str) -> str:
     """OpenCC's t2s, skipped for text with none of the characters it can change (most Simplified text).
