@@ -253,12 +253,12 @@ class Searcher(Declining):
             leads = [self._lead(rows) for rows in self.documents.values()]
             rows = [r for r in leads if r is not None] + fronts
             return [Ranked(r, 1.0, 1.0) for r in rows[:limit]], _told(bool(rows))
-        shown = [Ranked(r, 1.0, 1.0) for r in fronts[:limit]]
         if not asks.asks_who_wrote(query.text):
-            return shown, _told(bool(fronts))
-        openers = [documents.byline_opener(line) for r in fronts for line in self.passages[r].text.split("\n")]
-        query.words.update({opener: 1.0 for opener in openers if opener})
-        return shown, _told(any(openers))
+            return [Ranked(r, 1.0, 1.0) for r in fronts[:limit]], _told(bool(fronts))
+        openers = {r: [o for o in map(documents.byline_opener, self.passages[r].text.split("\n")) if o] for r in fronts}
+        query.words.update({opener: 1.0 for found in openers.values() for opener in found})
+        signed = sorted(fronts, key=lambda r: not openers[r])  # a byline of its own (Markdown) before the title
+        return [Ranked(r, 1.0, 1.0) for r in signed[:limit]], _told(any(openers.values()))
 
     def _lead(self, rows: range) -> int | None:
         """The first paragraph of a document's body (not its front matter, nor a caption) that sums it up:

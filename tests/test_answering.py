@@ -109,6 +109,12 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_a
     anonymous = unsigned.ask("作者是谁？")
     assert not anonymous.answered and anonymous.hits[0].passage.kind == "front"
     assert unsigned.ask("标题是什么").answered
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "a.md").write_text("---\ntitle: 公园夏季开放安排\n---\n\n# 公园夏季开放安排\n\n记者 李华\n\n"
+                                          "## 开放时间\n\n每天9:00至18:00开放。\n",
+                                          encoding="utf-8")
+    signed = Library.load(tmp_path / "md", cache=False).ask("作者是谁？")  # the byline a front passage of its own
+    assert signed.answered and signed.hits[0].sentence == "记者 李华"
 
 
 def test_a_10000_character_question_is_answered_from_its_start(seeds_library):
