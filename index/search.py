@@ -79,7 +79,7 @@ class Searcher(Declining):
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
-        asked = list(dict.fromkeys(part for word in words(text) for part in self._split_compound(word)
+        asked = list(dict.fromkeys(part for word in self._cut_as_the_article_does(words(text)) for part in self._split_compound(word)
                                    if not asks.is_photo_word(part) and part not in stopwords()
                                    and not asks.frames_a_photo(part, text)))
         stand_ins = self.expander.stand_ins(asked, text)
@@ -113,6 +113,29 @@ class Searcher(Declining):
         query.found = {t: min(self._found(t, stand_ins.get(t, {})), query_words[t]) for t in terms}
         query.counted = self._counted_terms(query)
         return query
+
+    def _cut_as_the_article_does(self, cut: list[str]) -> list[str]:
+        """岚川县会下雨 cut as 岚川 | 县会 | 下雨: a word the article writes whole (岚川县) is joined again.
+
+        jieba cuts a question alone, and a place name the article holds
+        may lose its last character or two to the word after it. When a
+        question word the article lacks, with the opening of the next word,
+        makes a word the article has, and what is left of the next word is
+        still a word (会, a stopword, a word jieba counts), the question is
+        cut as the article is.
+        """
+        out = list(cut)
+        for i in range(len(out) - 1):
+            head, after = out[i], out[i + 1]
+            if head in self.words.rows or not (_is_chinese(head[:1]) and _is_chinese(after[:1])):
+                continue
+            for size in (1, 2):
+                rest = after[size:]
+                if rest and head + after[:size] in self.words.rows and (
+                        len(rest) == 1 or rest in self.words.rows or rest in stopwords() or lexicon.is_counted(rest)):
+                    out[i], out[i + 1] = head + after[:size], rest
+                    break
+        return out
 
     def _weight(self, term: str) -> float:
         """How much finding a question word matters: its general specificity, discounted when the
@@ -459,6 +482,10 @@ def _first_that(shown: list[Ranked], holds: Callable[[int], bool]) -> list[Ranke
         if holds(ranked.row):
             return [ranked] + shown[:i] + shown[i + 1:]
     return shown
+
+
+def _is_chinese(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
 
 
 def _top_rows(scores: np.ndarray, count: int) -> np.ndarray:

@@ -361,6 +361,15 @@ def test_a_verb_with_its_direction_is_asked_as_the_verb(tmp_path: Path):
     assert "上海" in library.ask("杨梅都卖出去了哪些地方？").hits[0].passage.text
 
 
+def test_a_name_the_article_writes_whole_is_asked_whole(tmp_path: Path):
+    """jieba cuts 桐溪县会下雪吗 as 桐溪 | 县会 | 下雪; the article writes 桐溪县, so the question asks 桐溪县 and 会."""
+    library = _one_article(tmp_path, "寒潮来袭\n\n受寒潮影响，桐溪县今明两天将迎来降温，最低气温零下3摄氏度。\n\n"
+                                     "县气象台提醒市民注意防寒保暖。\n")
+    terms = library.searcher.query("桐溪县会下雪吗？").terms
+    assert "桐溪县" in terms and "县会" not in terms
+    assert "县会" in library.searcher.query("县会什么时候召开？").terms  # no article word to join it to: left as cut
+
+
 def test_which_bus_line_is_answered_by_a_line_named_by_its_number(tmp_path: Path):
     """坐哪路车 wants 12路 or K7路; 走路 is not what 哪路 asks, nor is a passage that names no line."""
     library = _one_article(tmp_path, "分馆开放\n\n“以前坐40多分钟公交到总馆，现在走路10分钟就到了。”市民陈德明说。\n\n"
