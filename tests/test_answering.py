@@ -843,6 +843,17 @@ def test_a_spoken_word_finds_the_written_word_news_uses_for_it(tmp_path: Path):
     assert hours.ask("几点开门？").answered and hours.ask("几点关门？").answered  # 开门 开放, 关门 闭馆
 
 
+def test_the_second_round_of_spoken_words_finds_the_written_ones(tmp_path: Path):
+    """回老家 where the article writes 返乡, APP where it writes 客户端 (typed in capitals, matched in lower case)."""
+    library = _one_article(tmp_path, "春运见闻\n\n春节前后，全镇共有1200余名在外务工人员返乡。\n\n"
+                                     "就医服务\n\n市民可下载“健康青溪”客户端预约挂号，也可拨打热线。\n\n"
+                                     "道路保障\n\n交警部门在主要路口增派警力疏导交通。\n")
+    home = library.ask("回老家的有多少人？")
+    assert home.answered and "1200余名" in home.hits[0].passage.text
+    app = library.ask("用哪个APP可以挂号？")
+    assert app.answered and "客户端" in app.hits[0].passage.text
+
+
 def test_a_spoken_character_finds_the_written_words_for_it_at_a_lower_weight(tmp_path: Path):
     """卖 where the article writes 销售, 修 where it writes 维修: data/spoken_chars.txt links them; a single
     character has many senses, so each stands in at the related weight, below a same-meaning word."""
