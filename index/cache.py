@@ -25,7 +25,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -86,11 +86,19 @@ def code_key() -> bytes:
     return digest.digest()
 
 
-def articles_key(folder: Path, files: list[Path]) -> str:
-    """The entry's key: the articles (folder, names and bytes) and the code."""
+def articles_key(folder: Path, files: list[Path], too_large: Callable[[int], bool] | None = None) -> str:
+    """The entry's key: the articles (folder, names and bytes) and the code.
+
+    A file whose size is `too_large` is left out of the library unread, so only its name and size are
+    keyed: that is all that decides it is left out, and reading it would cost what the limit spares.
+    """
     digest = hashlib.blake2b(code_key(), digest_size=20)
     digest.update(str(folder.resolve()).encode() + b"\0")
     for path in files:
+        size = path.stat().st_size
+        if too_large is not None and too_large(size):
+            digest.update(f"{path.name}\0{size}\0skipped\0".encode())
+            continue
         data = path.read_bytes()
         digest.update(f"{path.name}\0{len(data)}\0".encode())
         digest.update(data)

@@ -57,7 +57,8 @@ class ArticleError(Exception):
 
 
 class UnreadableFile(ArticleError):
-    """One file that cannot be read as text: left out while other articles of the folder load."""
+    """One file that is not read as an article (no text, unreadable, over the size limit): left out while
+    other articles of the folder load."""
 
 
 @dataclass
@@ -186,19 +187,33 @@ def read_documents(folder: str | os.PathLike) -> tuple[list[Document], list[str]
 
 
 def read_article(path: Path) -> str:
-    """The text of one article file; UnreadableFile when it cannot be read or holds no text.
+    """The text of one article file; UnreadableFile when it cannot be read, holds no text or is too large.
 
-    A file over the size limit still stops the load (ArticleError), as before: that limit is the
-    publisher's to meet or raise, where a binary file is a stray one.
+    A file over the size limit is skipped as a binary one is: a dump or an archive left beside the
+    articles must not silence them. It is never read, so its size costs nothing.
     """
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ArticleError(f"{path.name}: 文件过大 ({size // 1_000_000} MB)，上限 20 MB")
+        if over_size_limit(size):
+            raise UnreadableFile(f"{path.name}: 文件过大 ({size_text(size)})，上限 {size_text(MAX_FILE_BYTES)} "
+                                 "(file over the size limit)")
         data = path.read_bytes()
     except OSError as error:  # removed since it was listed, no permission
         raise UnreadableFile(f"{path.name}: 无法读取 ({error.strerror or error})") from None
     return decode_bytes(data, path.name)
+
+
+def over_size_limit(size: int) -> bool:
+    """Whether a file of `size` bytes is left out unread; the library's cache key reads no such file either."""
+    return size > MAX_FILE_BYTES
+
+
+def size_text(size: int) -> str:
+    """25.3 MB, 512 KB, 10 B: a size a person reads at a glance, whatever the limit is set to."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} B"
 
 
 def warn_skipped(skipped: list[str] | tuple[str, ...]) -> None:

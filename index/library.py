@@ -21,7 +21,7 @@ from index import lexicon, pinyin, tokens
 from index.answer import Answer, make_hit
 from index.bm25 import BM25, TermIds
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
-from index.documents import MAX_FILE_BYTES, Document, article_files, read_documents, warn_skipped
+from index.documents import Document, article_files, over_size_limit, read_documents, warn_skipped
 from index.passages import Passage, build_passages
 from index.search import MAX_QUESTION_CHARS, Searcher
 
@@ -54,13 +54,12 @@ class Library:
         by the same code before (see index.cache), else built (and saved for next time)."""
         root = seeds_folder(folder)
         files = article_files(root)
-        sizes = [_size(path) for path in files]
-        size = sum(sizes)
-        if not cache or max(sizes) > MAX_FILE_BYTES:  # too large: building says so
+        size = sum(s for s in map(_size, files) if not over_size_limit(s))  # a file too large is skipped unread
+        if not cache:
             return cls._build(root)
         store = IndexCache(cache_folder())
         try:
-            key = articles_key(root, files)
+            key = _key(root, files)
         except OSError:  # unreadable now: building reports it properly
             return cls._build(root)
         library = store.load(root, key)
@@ -76,7 +75,7 @@ class Library:
         pinyin.install(store.folder)
         library = cls._build(root)
         try:
-            unchanged = articles_key(root, article_files(root)) == key
+            unchanged = _key(root, article_files(root)) == key
         except (OSError, ValueError):
             unchanged = False
         if unchanged:  # an article edited during the build is not saved under the old key
@@ -277,6 +276,11 @@ def _packed(searcher: Searcher, passages: int) -> Searcher:
     saved = copy.copy(searcher)
     vars(saved).update(replaced)
     return saved
+
+
+def _key(root: Path, files: list[Path]) -> str:
+    """The cache key of the folder's articles; a file over the size limit is keyed by its size, not read."""
+    return articles_key(root, files, too_large=over_size_limit)
 
 
 def _size(path: Path) -> int:

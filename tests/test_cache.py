@@ -120,6 +120,31 @@ def test_a_skipped_file_is_warned_of_on_every_load_the_cached_one_too(article, s
     assert len(builds) == 1 and len(_entries(store)) == 1
 
 
+def test_a_file_over_the_size_limit_is_skipped_on_every_load_and_never_read(article, store, monkeypatch, caplog):
+    """It is keyed by its size alone: reading it would cost what the limit spares. Grown under the limit,
+    it is an article (the key changed)."""
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 1000)
+    (article / "big.txt").write_text("大文件\n\n" + "公园里新修了三座桥。" * 60, encoding="utf-8")
+    builds = _count_builds(monkeypatch)
+    read_bytes = Path.read_bytes
+
+    def never_the_big_one(path: Path) -> bytes:
+        assert path.name != "big.txt", "a file over the limit was read"
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", never_the_big_one)
+    for _ in range(2):
+        caplog.clear()
+        library = Library.load(article)
+        assert [d.name for d in library.documents] == ["a"]
+        [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert warning.startswith("big.txt: 文件过大 (")
+    assert len(builds) == 1 and len(_entries(store)) == 1
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert [d.name for d in Library.load(article).documents] == ["a", "big"] and len(builds) == 2
+
+
 def test_a_damaged_entry_is_rebuilt(article, store, monkeypatch):
     built = Library.load(article)
     [entry] = _entries(store)

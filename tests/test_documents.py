@@ -404,9 +404,23 @@ def test_when_no_article_loads_the_first_unreadable_file_is_the_error(tmp_path: 
         load_documents(tmp_path)
 
 
-def test_a_file_over_the_size_limit_still_stops_the_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The limit is the publisher's to meet or raise; only a file that is no text is a stray one."""
-    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 10)
+def test_a_file_over_the_size_limit_is_skipped_with_its_size_and_fails_only_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    """A dump left beside the articles must not silence them; it is named, with its size and the limit."""
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 100)
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
-    with pytest.raises(ArticleError, match="a.txt: 文件过大"):
+    (tmp_path / "big.txt").write_text("图书馆" * 200, encoding="utf-8")  # 1,800 bytes
+    with caplog.at_level(logging.WARNING):
+        assert [d.name for d in load_documents(tmp_path)] == ["a"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "big.txt: 文件过大 (1.8 KB)，上限 100 B (file over the size limit)；已跳过此文件 (skipped)"]
+    (tmp_path / "a.txt").unlink()
+    with pytest.raises(ArticleError, match=r"^big.txt: 文件过大 \(1.8 KB\)，上限 100 B"):
         load_documents(tmp_path)
+
+
+def test_sizes_read_at_a_glance():
+    from index.documents import size_text
+
+    assert [size_text(n) for n in (10, 2048, 20 * 1024 * 1024, 50 * 1024 * 1024 + 300_000)] == [
+        "10 B", "2 KB", "20 MB", "50.3 MB"]
