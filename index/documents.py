@@ -49,7 +49,9 @@ _SPEAKER = re.compile(r"^([\u4e00-\u9fff]{1,6})[：:]")
 _QUESTION_MAX = 120
 _ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．]|[①-⑳])")  # an item's number
 _FACT_LINE = re.compile(r"^[^：:]{1,12}[：:].*\d")  # 热线：0578-…, 地址：…1号
-_BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者|通訊員|記者|來源|編輯)")
+# the word that opens a byline, in Simplified script: a Traditional line is matched converted (see _byline)
+_BYLINE = re.compile(r"^(通讯员|记者|作者|文/|文 |来源|编辑|责编|摄影|图/|本报讯|本报记者)")
+_BYLINE_HEAD = 8  # characters converted to match it: its longest word and a few after, for OpenCC's phrases
 
 
 class ArticleError(Exception):
@@ -288,9 +290,16 @@ def ends_sentence(text: str) -> bool:
 
 def byline_opener(line: str) -> str | None:
     """通讯员 of 通讯员 曹琪琪, 本报记者 of 本报记者 周晓岚: the word that opens a byline (a line that says who
-    wrote or published the article); None for any other line."""
-    match = _BYLINE.match(line.strip())
+    wrote or published the article); None for any other line. In Simplified script (本报记者 of 本報記者 周曉嵐),
+    the form the index and the marking of an answer read text in."""
+    match = _byline(line)
     return match.group(1) if match else None
+
+
+def _byline(text: str) -> re.Match[str] | None:
+    """The byline's opening word, matched on the line's start in Simplified script: a Traditional article
+    writes 記者, 通訊員, 責編, 本報訊. One pattern serves both scripts; the line itself is left as written."""
+    return _BYLINE.match(to_simplified(text.strip()[:_BYLINE_HEAD]))
 
 
 def is_short_line(text: str) -> bool:
@@ -301,7 +310,7 @@ def is_short_line(text: str) -> bool:
     a fact, where a subhead's colon leads to words (夜间门诊：下班也能看病).
     """
     return (len(text) <= _HEADING_MAX and not any(ch in text for ch in "。！？!?；;")
-            and not text.endswith(("：", ":")) and not (is_fact_line(text) and not _BYLINE.match(text)))
+            and not text.endswith(("：", ":")) and not (is_fact_line(text) and not _byline(text)))
 
 
 def is_fact_line(text: str) -> bool:
@@ -337,14 +346,14 @@ def classify(blocks: list[Block]) -> list[Block]:
         elif block.markup == ITEM:
             block.kind = "body"
             seen_body = True
-        elif seen_body and len(text) <= _CAPTION_MAX and _PHOTO_CREDIT.search(text) and not _BYLINE.match(text):
+        elif seen_body and len(text) <= _CAPTION_MAX and _PHOTO_CREDIT.search(text) and not _byline(text):
             block.kind = "caption"
-        elif not seen_body and _BYLINE.match(text) and len(text) <= _CAPTION_MAX and not ends_sentence(text):
+        elif not seen_body and _byline(text) and len(text) <= _CAPTION_MAX and not ends_sentence(text):
             block.kind = "byline"  # 来源：…融媒体中心 2026-11-18 09:32 记者 周晓岚 通讯员 潘志明: long, but no prose
         elif not is_short_line(text):
             block.kind = "body"
             seen_body = True
-        elif _BYLINE.match(text):
+        elif _byline(text):
             block.kind = "byline"
         elif not seen_body and text.startswith(("——", "--", "—")):
             block.kind = "subtitle"

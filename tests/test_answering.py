@@ -117,6 +117,14 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_a
     assert signed.answered and signed.hits[0].sentence == "记者 李华"
 
 
+def test_who_wrote_a_traditional_article_is_answered_by_its_byline_as_written(tmp_path: Path):
+    """本報記者 周曉嵐 is a byline as 本报记者 周晓岚 is: 作者是谁 is answered by it, in the article's script."""
+    library = _one_article(tmp_path, "社區圖書館延長開放時間\n\n本報記者 周曉嵐 通訊員 潘志明\n\n"
+                                     "社區圖書館從下月起每週五晚上開放到九點，讀者可以在自助機上借還圖書。\n")
+    answer = library.ask("作者是谁？")
+    assert answer.answered and answer.hits[0].sentence == "本報記者 周曉嵐 通訊員 潘志明"
+
+
 def test_a_10000_character_question_is_answered_from_its_start(seeds_library):
     answer = seeds_library.ask("东湖街道有多少志愿者？" + "啊" * 10_000)
     assert answer.truncated and answer.answered

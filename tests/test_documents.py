@@ -73,6 +73,27 @@ def test_a_long_source_line_is_a_byline_not_a_broken_sentence():
     assert kinds["金秋送爽，正是植树护林好时节。全县累计完成秋季造林补植4860亩。"] == "body"
 
 
+TRADITIONAL_SIGNED = ("社區圖書館延長開放時間\n\n本報記者 周曉嵐 通訊員 潘志明\n\n"
+                      "社區圖書館從下月起每週五晚上開放到九點，讀者可以在自助機上借還圖書。\n\n"
+                      "館長表示，今後還將增加兒童閱覽區的座位。\n\n責編 張三\n")
+
+
+def test_a_traditional_byline_is_a_byline_and_keeps_its_script():
+    """本報記者, 通訊員, 責編 are matched in Simplified script; the reader is shown the line as written."""
+    kinds = _kinds(TRADITIONAL_SIGNED)
+    assert kinds["本報記者 周曉嵐 通訊員 潘志明"] == "byline"
+    assert kinds["責編 張三"] == "byline"
+    simplified = _kinds(to_simplified(TRADITIONAL_SIGNED))
+    assert list(simplified.values()) == list(kinds.values())  # laid out as the same article in Simplified
+
+
+def test_the_byline_opener_is_given_in_simplified_script_as_the_index_reads_text():
+    from index.documents import byline_opener
+
+    lines = ("記者 周曉嵐", "通訊員 潘志明", "責編 張三", "本報訊 昨天上午", "本報記者 周曉嵐", "通讯员 曹琪琪", "記錄了一天")
+    assert [byline_opener(line) for line in lines] == ["记者", "通讯员", "责编", "本报讯", "本报记者", "通讯员", None]
+
+
 def test_heading_and_caption_told_apart_by_the_gap_a_picture_leaves():
     kinds = _kinds(ARTICLE)
     assert kinds["馆长带领读者参观新馆"] == "caption"
