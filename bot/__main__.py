@@ -50,9 +50,9 @@ def parser() -> argparse.ArgumentParser:
                      "TELEGRAM_BOT_TOKEN (and WEBHOOK_SECRET for a webhook); stops cleanly on SIGINT or SIGTERM.")
     serve.add_argument("--webhook-url", metavar="URL", help="use a webhook at this public https:// URL "
                        "instead of long polling (http:// only for 127.0.0.1 or localhost)")
-    serve.add_argument("--listen", default="127.0.0.1", metavar="ADDRESS",
-                       help="webhook listen address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8443, help="webhook port, 1-65535 (default 8443)")
+    serve.add_argument("--listen", metavar="ADDRESS",  # None: not given, and refused without --webhook-url
+                       help="webhook listen address (default 127.0.0.1); only with --webhook-url")
+    serve.add_argument("--port", type=int, help="webhook port, 1-65535 (default 8443); only with --webhook-url")
     report = _command(commands, "report", "what readers asked: figures from the question log",
                       "What readers asked: questions per day, the share declined, frequent unanswered questions "
                       "and the passages voted down, from the question log.")

@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 COMMANDS = ("start", "help", "about", "ask", "forget")
 SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # where a webhook may be plain http: a fake Bot API in tests
+WEBHOOK_LISTEN = "127.0.0.1"  # --listen and --port when not given: behind a reverse proxy on this machine
+WEBHOOK_PORT = 8443
+WEBHOOK_ONLY = ("port", "listen")  # serve's options that only a webhook uses: long polling opens no port
 
 
 CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connection to Telegram
@@ -203,6 +206,18 @@ def configure_logging(settings: Settings) -> None:
 # -- serving ---------------------------------------------------------------------------------------------
 
 
+def refuse_webhook_only_options(args: argparse.Namespace) -> None:
+    """--port or --listen without --webhook-url: long polling listens on nothing, so the option would be
+    silently ignored, and whoever gave it most likely meant a webhook and forgot its URL."""
+    if getattr(args, "webhook_url", None):
+        return
+    given = [f"--{name}" for name in WEBHOOK_ONLY if getattr(args, name, None) is not None]
+    if given:
+        names = " 和 ".join(given)
+        raise ConfigError(f"{names} 只用于 webhook 模式：请同时给出 --webhook-url URL，或去掉 {names}"
+                          f"（长轮询不监听端口）(webhook mode only: add --webhook-url, or leave out {' '.join(given)})")
+
+
 def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, object] | None:
     """run_webhook's arguments for --webhook-url, or None for long polling."""
     url = getattr(args, "webhook_url", None)
@@ -218,11 +233,13 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, o
     if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
         raise ConfigError("--webhook-url must start with https://: Telegram sends updates only over HTTPS "
                           "(http:// is accepted for 127.0.0.1 and localhost, for a local test server)")
-    if not 1 <= args.port <= 65535:
-        raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
+    port = WEBHOOK_PORT if getattr(args, "port", None) is None else args.port
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535, not {port}")
+    listen = getattr(args, "listen", None)
     return {
-        "listen": args.listen, "port": args.port, "url_path": parts.path.strip("/"), "webhook_url": url,
-        "secret_token": settings.webhook_secret,
+        "listen": WEBHOOK_LISTEN if listen is None else listen, "port": port, "url_path": parts.path.strip("/"),
+        "webhook_url": url, "secret_token": settings.webhook_secret,
     }
 
 
@@ -297,6 +314,7 @@ def stop_on_signals(application: Application) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the bot until SIGINT/SIGTERM; returns the exit status (2 for configuration problems)."""
+    refuse_webhook_only_options(args)  # a mistyped command line first: no token is needed to see it
     settings = telegram_settings()
     webhook = webhook_options(args, settings)
     configure_logging(settings)

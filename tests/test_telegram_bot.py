@@ -724,6 +724,34 @@ def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: in
     assert len(lines) == 1 and lines[0].startswith(f"error: {words}")
 
 
+@pytest.mark.parametrize(("options", "named"), [
+    (["--port", "9000"], "--port"), (["--listen", "0.0.0.0"], "--listen"),
+    (["--listen", "0.0.0.0", "--port", "8443"], "--port 和 --listen"),
+])
+def test_a_webhook_option_without_webhook_url_is_refused_not_ignored(options: list[str], named: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Long polling listens on no port: --port alone was dropped silently. Refused before the token is read."""
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["serve", *options]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: {named} 只用于 webhook 模式") and "--webhook-url" in line
+
+
+def test_a_webhook_without_port_or_listen_takes_their_defaults() -> None:
+    from argparse import Namespace
+
+    from bot.telegram_app import webhook_options
+
+    settings = Settings(token="123:abc", base_url=None, base_file_url=None, webhook_secret="s3cret",
+                        allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=20, log_level="INFO")
+    options = webhook_options(Namespace(webhook_url="https://bot.example.com/hook", listen=None, port=None), settings)
+    assert options is not None and (options["listen"], options["port"]) == ("127.0.0.1", 8443)
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8443/hook", "http://localhost/hook", "https://bot.example.com/"])
 def test_a_webhook_may_be_plain_http_only_on_this_machine(url: str) -> None:
     from argparse import Namespace
