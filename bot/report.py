@@ -198,6 +198,17 @@ def day_start(ts: float) -> float:
     return datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc).timestamp()
 
 
+def check_days(days: int, now: float) -> None:
+    """From 1 to the days since 1970-01-01 (UTC), today included: the log's times count from that day, so
+    nothing is earlier, and a window reaching far beyond it starts on no date Python can name."""
+    if days < 1:
+        raise ConfigError("--days must be at least 1")
+    most = round((day_start(now) + DAY) / DAY)
+    if days > most:
+        raise ConfigError(f"--days 最多为 {most}：再往前就早于 1970-01-01，问答日志的时间从那天算起 "
+                          f"(--days must be at most {most}, back to 1970-01-01)")
+
+
 def _date(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
@@ -211,9 +222,8 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 def summarize(question_log: QuestionLog, days: int = 7, now: float | None = None, top: int = 10) -> Summary:
     """The figures of the last `days` UTC days, today included."""
-    if days < 1:
-        raise ConfigError("--days must be at least 1")
     now = time.time() if now is None else now
+    check_days(days, now)
     until = day_start(now) + DAY
     since = until - days * DAY
     rows = [r for r in question_log.questions(since, until) if r.reason not in SMALL_TALK]
@@ -590,8 +600,7 @@ def report_command(args: argparse.Namespace) -> int:
         raise ConfigError("the question log is off (QUESTION_LOG=off)")
     if not path.is_file():
         raise ConfigError(f"no question log at {path}: the bot writes it while serving (QUESTION_LOG sets the path)")
-    if args.days < 1:
-        raise ConfigError("--days must be at least 1")
+    check_days(args.days, time.time())
     with QuestionLog(path) as question_log:
         summary = summarize(question_log, days=args.days)
     print(format_text(summary))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.config import ConfigError
 from bot.questionlog import QuestionLog
 from bot.report import format_text, group_questions, render_html, stats_text, summarize, utf16_len
 from test_questionlog import answer
@@ -154,6 +155,17 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     assert "no question log" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite3").exists()
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
+
+
+def test_days_reaching_before_1970_are_refused_in_one_line(log: QuestionLog, capsys: pytest.CaptureFixture[str]):
+    """--days 100000000 reached a year Python cannot name: a traceback. The log starts no earlier than 1970."""
+    most = round(NOW // 86400) + 1  # 1970-01-01 to the day of NOW, both included
+    assert summarize(log, days=most, now=NOW).days[0].date == "1970-01-01"
+    with pytest.raises(ConfigError, match=f"^--days 最多为 {most}"):
+        summarize(log, days=most + 1, now=NOW)
+    assert main(["report", "--days", "100000000", "--log", str(log.path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: --days 最多为 ") and "1970-01-01" in line
 
 
 def test_declines_whose_closest_passage_readers_liked_are_pointed_out(tmp_path: Path,
