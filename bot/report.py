@@ -605,6 +605,15 @@ def report_command(args: argparse.Namespace) -> int:
         summary = summarize(question_log, days=args.days)
     print(format_text(summary))
     if args.html:
-        Path(args.html).write_text(render_html(summary), encoding="utf-8")
+        write_html(Path(args.html), summary)
         print(f"\nHTML: {args.html}")
     return 0
+
+
+def write_html(path: Path, summary: Summary) -> None:
+    """The HTML report in FILE; a path that cannot be written (no such folder, a folder, no permission) is
+    one line saying why, as any other mistake on the command line, not a traceback."""
+    try:
+        path.write_text(render_html(summary), encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"--html 无法写入 {path}：{error.strerror or error} (cannot write the HTML report)") from None

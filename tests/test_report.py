@@ -157,6 +157,16 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
 
 
+def test_an_html_file_that_cannot_be_written_is_one_line_not_a_traceback(log: QuestionLog, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]):
+    for target in (tmp_path / "no such folder" / "report.html", tmp_path):
+        assert main(["report", "--log", str(log.path), "--html", str(target)]) == 2
+        captured = capsys.readouterr()
+        assert "问答报告" in captured.out  # the text report was made; only the file failed
+        [line] = captured.err.strip().splitlines()
+        assert line.startswith(f"error: --html 无法写入 {target}：")
+
+
 def test_days_reaching_before_1970_are_refused_in_one_line(log: QuestionLog, capsys: pytest.CaptureFixture[str]):
     """--days 100000000 reached a year Python cannot name: a traceback. The log starts no earlier than 1970."""
     most = round(NOW // 86400) + 1  # 1970-01-01 to the day of NOW, both included
