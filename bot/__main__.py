@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             from bot.telegram_app import serve
             return serve(args)
         if command == "report":
+            if args.seeds:  # accepted before any command, but the report reads no article
+                raise ConfigError("report 读的是问答日志，不读文章：请去掉 --seeds（另一个日志用 --log PATH）"
+                                  "(report reads the question log, not articles: leave out --seeds)")
             from bot.report import report_command
             return report_command(args)
         from index.library import Library

@@ -167,6 +167,16 @@ def test_an_html_file_that_cannot_be_written_is_one_line_not_a_traceback(log: Qu
         assert line.startswith(f"error: --html 无法写入 {target}：")
 
 
+def test_seeds_before_report_is_refused_not_ignored(log: QuestionLog, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+    """The report is the question log's, whatever folder of articles is named: --seeds would change nothing."""
+    assert main(["--seeds", str(tmp_path), "report", "--log", str(log.path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("error: report 读的是问答日志") and "--seeds" in line and "--log" in line
+
+
 def test_days_reaching_before_1970_are_refused_in_one_line(log: QuestionLog, capsys: pytest.CaptureFixture[str]):
     """--days 100000000 reached a year Python cannot name: a traceback. The log starts no earlier than 1970."""
     most = round(NOW // 86400) + 1  # 1970-01-01 to the day of NOW, both included
