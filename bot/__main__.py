@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or ("serve" if os.environ.get("TELEGRAM_BOT_TOKEN") else "repl")
     try:
         if command in ("ask", "eval") and args.k < 1:  # before the article is loaded: nothing waits for a typo
-            raise ConfigError("-k must be at least 1")
+            raise ConfigError("-k 至少为 1 (-k must be at least 1)")
         if command == "serve":
             from bot.telegram_app import serve
             return serve(args)

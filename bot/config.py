@@ -76,10 +76,11 @@ def telegram_settings() -> Settings:
     """Read and check everything the Telegram bot needs."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
+        raise ConfigError("没有设置 TELEGRAM_BOT_TOKEN：请向 @BotFather 要一个令牌，写进 .env "
+                          "(TELEGRAM_BOT_TOKEN is not set)")
     if not TOKEN_PATTERN.match(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it looks like 123456789:AA... (3 or more digits, a colon, "
-                          "then 20 or more letters, digits, _ or -)")
+        raise ConfigError("TELEGRAM_BOT_TOKEN 格式不对：应形如 123456789:AA…，即 3 位以上数字、一个冒号，"
+                          "再接 20 个以上的字母、数字、_ 或 - (TELEGRAM_BOT_TOKEN is malformed)")
     return Settings(
         token=token,
         base_url=os.environ.get("TELEGRAM_API_BASE_URL") or None,

@@ -202,7 +202,7 @@ def check_days(days: int, now: float) -> None:
     """From 1 to the days since 1970-01-01 (UTC), today included: the log's times count from that day, so
     nothing is earlier, and a window reaching far beyond it starts on no date Python can name."""
     if days < 1:
-        raise ConfigError("--days must be at least 1")
+        raise ConfigError("--days 至少为 1 (--days must be at least 1)")
     most = round((day_start(now) + DAY) / DAY)
     if days > most:
         raise ConfigError(f"--days 最多为 {most}：再往前就早于 1970-01-01，问答日志的时间从那天算起 "

@@ -224,18 +224,21 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, o
     if not url:
         return None
     if not settings.webhook_secret:
-        raise ConfigError("WEBHOOK_SECRET is required with --webhook-url: Telegram sends it with every update")
+        raise ConfigError("--webhook-url 需要设置 WEBHOOK_SECRET：Telegram 每次推送更新都带着它 "
+                          "(WEBHOOK_SECRET is required with --webhook-url)")
     if not re.match(SECRET_PATTERN, settings.webhook_secret):
-        raise ConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        raise ConfigError("WEBHOOK_SECRET 应为 1 到 256 个字符，只能用 A-Z、a-z、0-9、_ 和 - "
+                          "(WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -)")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError("--webhook-url must be a full URL such as https://bot.example.com/telegram")
+        raise ConfigError("--webhook-url 应为完整的网址，如 https://bot.example.com/telegram "
+                          "(--webhook-url must be a full URL)")
     if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
-        raise ConfigError("--webhook-url must start with https://: Telegram sends updates only over HTTPS "
-                          "(http:// is accepted for 127.0.0.1 and localhost, for a local test server)")
+        raise ConfigError("--webhook-url 应以 https:// 开头：Telegram 只通过 HTTPS 推送更新（http:// 只用于 "
+                          "127.0.0.1 和 localhost 上的本地测试服务器）(--webhook-url must start with https://)")
     port = WEBHOOK_PORT if getattr(args, "port", None) is None else args.port
     if not 1 <= port <= 65535:
-        raise ConfigError(f"--port must be between 1 and 65535, not {port}")
+        raise ConfigError(f"--port 应在 1 到 65535 之间，不能是 {port} (--port must be between 1 and 65535)")
     listen = getattr(args, "listen", None)
     return {
         "listen": WEBHOOK_LISTEN if listen is None else listen, "port": port, "url_path": parts.path.strip("/"),
@@ -243,8 +246,8 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, o
     }
 
 
-def base_url_hint(base_url: str | None) -> str:
-    """A hint to add to a failure to reach Telegram when TELEGRAM_API_BASE_URL does not end in /bot.
+def base_url_hint(base_url: str | None) -> tuple[str, str]:
+    """A hint, and its English gloss, for a failure to reach Telegram when TELEGRAM_API_BASE_URL does not end in /bot.
 
     PTB appends the token to the URL as it is, so http://127.0.0.1:8081 asks for
     http://127.0.0.1:8081123456789:AA…/getMe (unreachable) and http://127.0.0.1:8081/ for /123456789:AA…
@@ -252,9 +255,16 @@ def base_url_hint(base_url: str | None) -> str:
     under another path, or place the token itself with PTB's {token}.
     """
     if not base_url or "{" in base_url or urlsplit(base_url).path.endswith("/bot"):
-        return ""
-    return ("; TELEGRAM_API_BASE_URL should end in /bot, as in http://127.0.0.1:8081/bot "
-            "(the token is appended to it as it is)")
+        return "", ""
+    return ("；TELEGRAM_API_BASE_URL 应以 /bot 结尾，如 http://127.0.0.1:8081/bot（令牌原样接在它后面）",
+            "; TELEGRAM_API_BASE_URL should end in /bot")
+
+
+def start_up_error(message: str, gloss: str, base_url: str | None) -> str:
+    """One line in the house form (Chinese, then the English gloss), the base URL hint inside each half:
+    a hint after the gloss would leave the Chinese reader without it."""
+    hint, hint_gloss = base_url_hint(base_url)
+    return f"error: {message}{hint} ({gloss}{hint_gloss})"
 
 
 async def check_token(settings: Settings) -> User:
@@ -336,13 +346,13 @@ def serve(args: argparse.Namespace) -> int:
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, stop_signals=None)
     except InvalidToken:
-        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
-              + base_url_hint(settings.base_url), file=sys.stderr)
+        print(start_up_error("Telegram 拒绝了 TELEGRAM_BOT_TOKEN（401 Unauthorized）：请核对 @BotFather 给的令牌",
+                             "Telegram rejected the token", settings.base_url), file=sys.stderr)
         return 2
     except NetworkError as error:
         where = settings.base_url or "https://api.telegram.org"
-        print(f"error: cannot reach the Telegram Bot API at {where} ({type(error).__name__})"
-              + base_url_hint(settings.base_url), file=sys.stderr)
+        print(start_up_error(f"连不上 {where} 的 Telegram Bot API（{type(error).__name__}）",
+                             "cannot reach the Telegram Bot API", settings.base_url), file=sys.stderr)
         return 1
     finally:
         if inbox is not None:

@@ -269,7 +269,7 @@ def test_eval_refuses_k_0_as_ask_does(tmp_path: Path, capsys: pytest.CaptureFixt
 
     for command in (["eval", str(tmp_path / "q.jsonl")], ["ask", "问题"]):
         assert main([*command, "-k", "0"]) == 2
-        assert capsys.readouterr().err == "error: -k must be at least 1\n"
+        assert capsys.readouterr().err == "error: -k 至少为 1 (-k must be at least 1)\n"
 
 
 def test_a_question_file_with_a_byte_order_mark_loads(tmp_path: Path):

@@ -155,6 +155,8 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     assert "no question log" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite3").exists()
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == "error: --days 至少为 1 (--days must be at least 1)"
 
 
 def test_an_html_file_that_cannot_be_written_is_one_line_not_a_traceback(log: QuestionLog, tmp_path: Path,

@@ -676,12 +676,16 @@ def test_a_token_telegram_rejects_exits_2_with_one_line(tg: FakeTelegram, tmp_pa
                                       bot_env(tg, TELEGRAM_BOT_TOKEN=wrong, LOG_LEVEL="INFO"), tmp_path)
     assert process.wait(timeout=30) == 2
     lines = err.read_text(encoding="utf-8").strip().splitlines()
-    assert len(lines) == 1 and "rejected TELEGRAM_BOT_TOKEN" in lines[0] and wrong not in lines[0]
+    assert len(lines) == 1 and wrong not in lines[0]
+    assert lines[0].startswith("error: Telegram 拒绝了 TELEGRAM_BOT_TOKEN") and "(Telegram rejected the token)" in lines[0]
     assert [e["error_code"] for e in tg.errors] == [401]
 
 
-@pytest.mark.parametrize(("token", "words"), [(None, "is not set"), ("12345:short", "is malformed")])
-def test_missing_or_malformed_token_exits_2_with_one_line(token: str | None, words: str, tmp_path: Path,
+@pytest.mark.parametrize(("token", "words"), [
+    (None, ("没有设置 TELEGRAM_BOT_TOKEN", "(TELEGRAM_BOT_TOKEN is not set)")),
+    ("12345:short", ("TELEGRAM_BOT_TOKEN 格式不对", "(TELEGRAM_BOT_TOKEN is malformed)")),
+])
+def test_missing_or_malformed_token_exits_2_with_one_line(token: str | None, words: tuple[str, str], tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from bot.__main__ import main
@@ -692,26 +696,40 @@ def test_missing_or_malformed_token_exits_2_with_one_line(token: str | None, wor
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
     assert main(["serve"]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0]
+    message, gloss = words
+    assert len(lines) == 1 and lines[0].startswith(f"error: {message}") and lines[0].endswith(gloss)
 
 
-def test_webhook_mode_needs_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("secret", "words"), [
+    (None, ("--webhook-url 需要设置 WEBHOOK_SECRET", "(WEBHOOK_SECRET is required with --webhook-url)")),
+    ("not a secret!", ("WEBHOOK_SECRET 应为 1 到 256 个字符",
+                       "(WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -)")),
+])
+def test_webhook_mode_needs_a_secret_telegram_accepts(secret: str | None, words: tuple[str, str], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     from bot.__main__ import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
     monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    if secret is not None:
+        monkeypatch.setenv("WEBHOOK_SECRET", secret)
     assert main(["serve", "--webhook-url", "https://bot.example.com/hook"]) == 2
-    assert "WEBHOOK_SECRET is required" in capsys.readouterr().err
+    [line] = capsys.readouterr().err.strip().splitlines()
+    message, gloss = words
+    assert line.startswith(f"error: {message}") and line.endswith(gloss) and (secret or "\0") not in line
 
 
 @pytest.mark.parametrize(("url", "port", "words"), [
-    ("http://bot.example.com/hook", 8443, "--webhook-url must start with https://"),
-    ("https://bot.example.com/hook", 99999, "--port must be between 1 and 65535"),
-    ("https://bot.example.com/hook", 0, "--port must be between 1 and 65535"),
+    ("http://bot.example.com/hook", 8443, ("--webhook-url 应以 https:// 开头", "(--webhook-url must start with https://)")),
+    ("bot.example.com/hook", 8443, ("--webhook-url 应为完整的网址", "(--webhook-url must be a full URL)")),
+    ("https://bot.example.com/hook", 99999, ("--port 应在 1 到 65535 之间，不能是 99999",
+                                             "(--port must be between 1 and 65535)")),
+    ("https://bot.example.com/hook", 0, ("--port 应在 1 到 65535 之间，不能是 0", "(--port must be between 1 and 65535)")),
 ])
-def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: int, words: str, tmp_path: Path,
+def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: int, words: tuple[str, str],
+                                                              tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     from bot.__main__ import main
@@ -721,7 +739,8 @@ def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: in
     monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
     assert main(["serve", "--webhook-url", url, "--port", str(port)]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {words}")
+    message, gloss = words
+    assert len(lines) == 1 and lines[0].startswith(f"error: {message}") and lines[0].endswith(gloss)
 
 
 @pytest.mark.parametrize(("options", "named"), [
@@ -770,7 +789,7 @@ def test_the_malformed_token_message_says_what_the_check_accepts(monkeypatch: py
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 20)  # 20 characters after the colon: accepted
     assert telegram_settings().token.endswith("A" * 20)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 19)
-    with pytest.raises(ConfigError, match="20 or more") as error:
+    with pytest.raises(ConfigError, match="20 个以上") as error:
         telegram_settings()
     assert "35" not in str(error.value)
 
@@ -791,8 +810,9 @@ def test_a_base_url_without_bot_gets_a_hint_when_telegram_cannot_be_reached(
     monkeypatch.setattr(telegram_app, "configure_logging", lambda settings: None)  # the test run's logging stays
     assert telegram_app.serve(Namespace()) == 1
     line = capsys.readouterr().err.strip()
-    assert line.startswith(f"error: cannot reach the Telegram Bot API at {base_url}") and "\n" not in line
-    assert ("should end in /bot" in line) == hinted and "AAFakeTelegram" not in line
+    assert line.startswith(f"error: 连不上 {base_url} 的 Telegram Bot API") and "\n" not in line
+    assert "(cannot reach the Telegram Bot API" in line and "AAFakeTelegram" not in line
+    assert ("应以 /bot 结尾" in line) == hinted and ("should end in /bot)" in line) == hinted
 
 
 def free_port() -> int:
