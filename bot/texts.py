@@ -60,7 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_up": "👍",
         "button_down": "👎",
         "reloaded": "已重新载入：{titles}，共 {passages} 个段落。",
-        "reload_skipped": "跳过了 {count} 个无法读取的文件：{files}",
+        "reload_skipped": "跳过了 {count} 个文件：{files}",  # each file named with its reason: unreadable, binary, too large
         "reload_failed": "重新载入失败，仍在使用原来的文章：{reason}",
     },
     "en": {
@@ -116,7 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_up": "👍",
         "button_down": "👎",
         "reloaded": "Reloaded: {titles}, {passages} passages.",
-        "reload_skipped": "Skipped {count} file(s) that could not be read: {files}",
+        "reload_skipped": "Skipped {count} file(s): {files}",
         "reload_failed": "Reload failed; still using the previous article: {reason}",
     },
 }

@@ -165,26 +165,25 @@ def read_documents(folder: str | os.PathLike) -> tuple[list[Document], list[str]
     """Every article in the folder that reads as text, and why each other file was skipped.
 
     One stray file (a binary saved as fake.txt) must not silence the articles beside it. A folder where
-    no article loads is an error, never a silent empty index: the error of its first unreadable file,
-    if any, as that is what the person must fix.
+    no article loads is an error, never a silent empty index: the reason its first skipped file was
+    skipped, if any, as that is what the person must fix.
     """
-    documents, unreadable = [], []
+    documents, skipped = [], []
     for path in article_files(folder):
         try:
             text = read_article(path)
         except UnreadableFile as error:
-            unreadable.append(str(error))
+            skipped.append(str(error))
             continue
         document = parse_document(text, path.stem, str(path), markdown=path.suffix.lower() == ".md")
         if document.blocks:
             documents.append(document)
     if documents:
-        return documents, unreadable
-    if len(unreadable) > 1:
-        raise ArticleError(f"{unreadable[0]}；另有 {len(unreadable) - 1} 个文件也无法读取 "
-                           f"({len(unreadable) - 1} more unreadable)")
-    if unreadable:
-        raise ArticleError(unreadable[0])
+        return documents, skipped
+    if len(skipped) > 1:  # not "unreadable": a file may be skipped as binary or too large
+        raise ArticleError(f"{skipped[0]}；另有 {len(skipped) - 1} 个文件也被跳过 ({len(skipped) - 1} more skipped)")
+    if skipped:
+        raise ArticleError(skipped[0])
     raise ArticleError(f"文章目录 {folder} 里的文件都是空的 (all article files are empty)")
 
 

@@ -421,8 +421,21 @@ def test_when_no_article_loads_the_first_unreadable_file_is_the_error(tmp_path: 
     with pytest.raises(ArticleError, match=r"^b.txt: .*二进制.*\(binary file, not text\)$"):
         load_documents(tmp_path)
     (tmp_path / "c.txt").write_bytes(b"\x00\x02" * 100)
-    with pytest.raises(ArticleError, match=r"^b.txt: .*另有 1 个文件也无法读取"):
+    with pytest.raises(ArticleError, match=r"^b.txt: .*另有 1 个文件也被跳过 \(1 more skipped\)$"):
         load_documents(tmp_path)
+
+
+def test_files_skipped_for_different_reasons_are_counted_as_skipped_not_unreadable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A binary or oversized file was read well enough to be refused: "无法读取" would send the person looking
+    for a permission problem."""
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 1000)
+    (tmp_path / "a.txt").write_bytes(b"\x00\x01" * 100)
+    (tmp_path / "b.txt").write_text("图书馆" * 200, encoding="utf-8")
+    with pytest.raises(ArticleError) as error:
+        load_documents(tmp_path)
+    assert str(error.value).startswith("a.txt: 这是二进制文件") and "无法读取" not in str(error.value)
+    assert str(error.value).endswith("另有 1 个文件也被跳过 (1 more skipped)")
 
 
 def test_a_file_over_the_size_limit_is_skipped_with_its_size_and_fails_only_alone(

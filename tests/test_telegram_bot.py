@@ -503,14 +503,18 @@ def test_reload_is_for_admins_and_swaps_the_library(tg: FakeTelegram, start_bot:
 
 
 def test_reload_tells_the_admin_which_files_it_skipped(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
-                                                       tmp_path: Path) -> None:
-    """A binary file put beside the article is left out with a warning in the log; the admin who reloads
-    hears of it too, and the article is still answered."""
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A binary file and one over the size limit put beside the article are left out with a warning in the
+    log; the admin who reloads hears of them too, each with its reason (neither is "无法读取": both were
+    looked at and refused), and the article is still answered."""
+    monkeypatch.setattr("index.documents.MAX_FILE_BYTES", 10_000)
     (tmp_path / "a.txt").write_text(SYMBOLS_ARTICLE, encoding="utf-8")
     start_bot(Library.load(tmp_path, cache=False), admin_ids=frozenset({42}))
+    (tmp_path / "big.txt").write_text("图书馆" * 4000, encoding="utf-8")
     (tmp_path / "fake.txt").write_bytes(b"\x00\x01\x02binary")
     reply = say(tg, 42, "/reload").text
-    assert reply.startswith("已重新载入：") and "跳过了 1 个无法读取的文件：fake.txt" in reply
+    assert reply.startswith("已重新载入：") and "无法读取" not in reply
+    assert "跳过了 2 个文件：big.txt: 文件过大 (35.2 KB)，上限 9.8 KB" in reply and "；fake.txt: 这是二进制文件" in reply
     assert "九点" in say(tg, 42, "图书馆几点开放？").text
 
 
