@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import ipaddress
 import logging
 import re
 import signal
@@ -51,6 +52,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # where a webhook may be plain 
 WEBHOOK_LISTEN = "127.0.0.1"  # --listen and --port when not given: behind a reverse proxy on this machine
 WEBHOOK_PORT = 8443
 WEBHOOK_ONLY = ("port", "listen")  # serve's options that only a webhook uses: long polling opens no port
+# one dot-separated part of a host name (RFC 1123), with the _ resolvers take too (a container's my_bot)
+HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 
 
 CONCURRENT_UPDATES = 32  # updates handled at a time, each with its own connection to Telegram
@@ -239,11 +242,31 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, o
     port = WEBHOOK_PORT if getattr(args, "port", None) is None else args.port
     if not 1 <= port <= 65535:
         raise ConfigError(f"--port 应在 1 到 65535 之间，不能是 {port} (--port must be between 1 and 65535)")
-    listen = getattr(args, "listen", None)
+    listen = WEBHOOK_LISTEN if getattr(args, "listen", None) is None else args.listen
+    if not is_listen_address(listen):
+        raise ConfigError(f"--listen “{listen}” 不是 IP 地址或主机名：应形如 127.0.0.1、0.0.0.0、::1 或 localhost，"
+                          "IPv6 地址不加方括号 (--listen must be an IP address or host name)")
     return {
-        "listen": WEBHOOK_LISTEN if listen is None else listen, "port": port, "url_path": parts.path.strip("/"),
+        "listen": listen, "port": port, "url_path": parts.path.strip("/"),
         "webhook_url": url, "secret_token": settings.webhook_secret,
     }
+
+
+def is_listen_address(value: str) -> bool:
+    """An IP address (IPv6 without brackets, as a socket takes it) or a host name: anything else fails only
+    when the webhook server binds, after setWebhook and the article's loading, with a traceback.
+
+    A name whose last part is all digits is an IPv4 address written wrong or short (256.0.0.1, 127.1), not a
+    host name: refused, to be written out.
+    """
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")  # a fully qualified name may end in a dot
+    return (len(value) <= 253 and all(HOST_LABEL.fullmatch(label) for label in labels)
+            and not labels[-1].isdigit())
 
 
 def base_url_hint(base_url: str | None) -> tuple[str, str]:

@@ -747,6 +747,38 @@ def test_a_webhook_telegram_cannot_use_is_refused_at_start_up(url: str, port: in
     assert len(lines) == 1 and lines[0].startswith(f"error: {message}") and lines[0].endswith(gloss)
 
 
+@pytest.mark.parametrize("listen", [
+    "bad host!", "", "[::1]", "256.0.0.1", "0.0.0.0:8443", "http://0.0.0.0", "bot-.example.com"])
+def test_a_listen_address_that_is_no_address_is_refused_at_start_up(listen: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """It failed only when the webhook server bound, after setWebhook and loading, with a traceback and exit 1.
+    Refused before Telegram is asked anything: the base URL would not answer."""
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:1/bot")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    assert main(["serve", "--webhook-url", "https://bot.example.com/hook", "--listen", listen]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: --listen “{listen}” 不是 IP 地址或主机名")
+    assert line.endswith("(--listen must be an IP address or host name)")
+
+
+@pytest.mark.parametrize("listen", ["0.0.0.0", "::", "::1", "fe80::1%eth0", "localhost", "bot.example.com.", "my_bot"])
+def test_a_listen_address_or_host_name_is_taken_as_given(listen: str) -> None:
+    from argparse import Namespace
+
+    from bot.telegram_app import webhook_options
+
+    settings = Settings(token="123:abc", base_url=None, base_file_url=None, webhook_secret="s3cret",
+                        allowed_chat_ids=frozenset(), admin_ids=frozenset(), flood_limit=20, log_level="INFO")
+    args = Namespace(webhook_url="https://bot.example.com/hook", listen=listen, port=None)
+    options = webhook_options(args, settings)
+    assert options is not None and options["listen"] == listen
+
+
 @pytest.mark.parametrize(("options", "named"), [
     (["--port", "9000"], "--port"), (["--listen", "0.0.0.0"], "--listen"),
     (["--listen", "0.0.0.0", "--port", "8443"], "--port 和 --listen"),
