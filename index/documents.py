@@ -36,7 +36,7 @@ _HEADING_MAX = 40
 _OUTLINE = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 # a line that says it is about a picture: dated like a news photo (9月22日，游客在…), a credit (新华社记者 张三 摄),
 # 图为…, 图：…; a heading is never written so
-_PHOTO_LINE = re.compile(r"^(?:\d{1,2}月\d{1,2}日[，,、]|[图圖][为為]|[图圖][：:])|\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
+_PHOTO_LINE = re.compile(r"^(?:\d{1,2}月\d{1,2}日[，,、]|[图圖][为為爲]|[图圖][：:])|\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")
 # a photo's credit closing a line (记者 张三 摄, （李四 摄）, 某某供图): the line is the picture's caption, though
 # it may hold a full stop before the credit
 _PHOTO_CREDIT = re.compile(r"\s[摄攝][）)]?$|[（(]\S{0,12}[摄攝][）)]$|供[图圖][）)]?$")

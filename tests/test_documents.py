@@ -114,6 +114,15 @@ def test_a_caption_in_the_flow_of_the_text_is_known_by_how_photo_lines_are_writt
     assert kinds["交通保障"] == "heading"
 
 
+def test_a_traditional_caption_written_with_either_form_of_wei_is_a_caption():
+    """OpenCC and Taiwanese text write 图为 as 圖為 or 圖爲: both open a photo's line."""
+    text = ("豐收節開幕\n\n9月22日上午，豐收節在桃塢村開幕。\n\n圖爲孩子們體驗踩水車\n\n"
+            "農耕體驗共舉辦42場。\n\n圖為遊客在稻田前拍照\n\n音樂會吸引了約8000名觀眾。\n\n交通保障\n\n交警投入警力126人次。\n")
+    kinds = _kinds(text)
+    assert kinds["圖爲孩子們體驗踩水車"] == kinds["圖為遊客在稻田前拍照"] == "caption"
+    assert kinds["交通保障"] == "heading"
+
+
 def test_a_short_line_unlike_the_subheads_around_it_is_a_caption():
     """Three subheads of the form 'X：Y'; the line without their colon is where a photo stood."""
     text = ("新楼启用\n\n本报讯 门诊综合楼将于6月18日正式投入使用。\n\n"
