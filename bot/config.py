@@ -39,7 +39,8 @@ def _ids(name: str) -> frozenset[int]:
     try:
         return frozenset(int(part) for part in re.split(r"[,\s]+", raw) if part)
     except ValueError:
-        raise ConfigError(f"{name} must be a comma-separated list of numeric Telegram ids") from None
+        raise ConfigError(f"{name} 应为用逗号分隔的 Telegram 数字 id，如 123456789,-1001234567890 "
+                          f"({name} must be a comma-separated list of numeric Telegram ids)") from None
 
 
 def _positive_int(name: str, default: int, *, zero: bool = False) -> int:
@@ -50,9 +51,10 @@ def _positive_int(name: str, default: int, *, zero: bool = False) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number") from None
+        raise ConfigError(f"{name} 应为整数 ({name} must be a whole number)") from None
     if value < 0 or (value == 0 and not zero):
-        raise ConfigError(f"{name} must be {'0 or more' if zero else 'positive'}")
+        raise ConfigError(f"{name} 不能为负数 ({name} must be 0 or more)" if zero
+                          else f"{name} 至少为 1 ({name} must be at least 1)")
     return value
 
 
@@ -97,7 +99,8 @@ def telegram_settings() -> Settings:
 def log_level() -> str:
     level = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        raise ConfigError("LOG_LEVEL 应为 DEBUG、INFO、WARNING、ERROR、CRITICAL 之一 "
+                          "(LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL)")
     return level
 
 
@@ -109,7 +112,9 @@ def watch_interval() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError("ARTICLE_WATCH_SECONDS must be a number of seconds (0 turns watching off)") from None
+        raise ConfigError("ARTICLE_WATCH_SECONDS 应为秒数（0 表示不检查文章的改动）"
+                          "(ARTICLE_WATCH_SECONDS must be a number of seconds, 0 turns watching off)") from None
     if value < 0:
-        raise ConfigError("ARTICLE_WATCH_SECONDS must not be negative")
+        raise ConfigError("ARTICLE_WATCH_SECONDS 不能为负数（0 表示不检查文章的改动）"
+                          "(ARTICLE_WATCH_SECONDS must not be negative)")
     return value

@@ -215,5 +215,5 @@ def open_inbox(token: str) -> Inbox | None:
     try:
         return Inbox(path, bot_id(token))
     except (sqlite3.Error, OSError) as error:
-        raise ConfigError(f"cannot open the inbox {path} ({error}): set UPDATE_INBOX to a writable file, "
-                          "or to off") from None
+        raise ConfigError(f"无法打开收件箱 {path}（{error}）：请把 UPDATE_INBOX 设为一个可写的文件，或设为 off "
+                          "(cannot open the inbox: set UPDATE_INBOX to a writable file, or to off)") from None

@@ -160,9 +160,10 @@ def retention_days() -> int:
     try:
         days = int(raw)
     except ValueError:
-        raise ConfigError("LOG_RETENTION_DAYS must be a whole number of days") from None
+        raise ConfigError("LOG_RETENTION_DAYS 应为天数（整数），如 90 "
+                          "(LOG_RETENTION_DAYS must be a whole number of days)") from None
     if days <= 0:
-        raise ConfigError("LOG_RETENTION_DAYS must be positive")
+        raise ConfigError("LOG_RETENTION_DAYS 至少为 1 (LOG_RETENTION_DAYS must be at least 1)")
     return days
 
 

@@ -136,8 +136,11 @@ def test_open_inbox_follows_the_environment(tmp_path: Path, monkeypatch: pytest.
     box.close()
     (tmp_path / "not-a-db").write_bytes(b"\x00" * 4096)
     monkeypatch.setenv("UPDATE_INBOX", str(tmp_path / "not-a-db"))
-    with pytest.raises(ConfigError, match="UPDATE_INBOX"):
+    with pytest.raises(ConfigError) as error:
         open_inbox("123:ABC")
+    message = str(error.value)
+    assert message.startswith(f"无法打开收件箱 {tmp_path / 'not-a-db'}（") and "UPDATE_INBOX" in message
+    assert message.endswith("(cannot open the inbox: set UPDATE_INBOX to a writable file, or to off)")
 
 
 def test_a_restarted_bot_answers_the_question_a_crashed_run_left(fake_telegram: FakeTelegram, tmp_path: Path,

@@ -239,10 +239,14 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert log_path() == ROOT / "data" / "questions.sqlite3" and retention_days() == 90
     monkeypatch.setenv("QUESTION_LOG", "off")
     assert log_path() is None and open_question_log() is None
-    for bad in ("0", "-3", "ninety"):
+    for bad, words in (("0", "LOG_RETENTION_DAYS 至少为 1 (LOG_RETENTION_DAYS must be at least 1)"),
+                       ("-3", "LOG_RETENTION_DAYS 至少为 1 (LOG_RETENTION_DAYS must be at least 1)"),
+                       ("ninety", "LOG_RETENTION_DAYS 应为天数（整数），如 90 "
+                                  "(LOG_RETENTION_DAYS must be a whole number of days)")):
         monkeypatch.setenv("LOG_RETENTION_DAYS", bad)
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError) as error:
             retention_days()
+        assert str(error.value) == words
 
 
 def test_an_older_file_is_migrated_in_place(db: Path):

@@ -151,12 +151,35 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     printed = capsys.readouterr().out
     assert "问题 1 · 已回答 1 · 未回答 0（0.0%）" in printed and str(out_file) in printed
     assert "<svg" in out_file.read_text(encoding="utf-8")
-    assert main(["report", "--log", str(tmp_path / "missing.sqlite3")]) == 2
-    assert "no question log" in capsys.readouterr().err
-    assert not (tmp_path / "missing.sqlite3").exists()
+    missing = tmp_path / "missing.sqlite3"
+    assert main(["report", "--log", str(missing)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: 没有找到问答日志 {missing}：") and "QUESTION_LOG" in line
+    assert line.endswith("(no question log there: the bot writes it while serving)")
+    assert not missing.exists()
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line == "error: --days 至少为 1 (--days must be at least 1)"
+
+
+def test_report_with_the_log_off_says_so(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("QUESTION_LOG", "off")
+    assert main(["report"]) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert captured.out == "" and line.startswith("error: 问答日志已关闭（QUESTION_LOG=off）") and "--log" in line
+    assert line.endswith("(the question log is off: QUESTION_LOG=off)")
+
+
+@pytest.mark.parametrize("where", ["missing", "off"])
+def test_a_bad_days_is_named_before_a_missing_log(where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]):
+    """The command line is checked first: fixing the log and then hearing of --days would take two runs."""
+    monkeypatch.setenv("QUESTION_LOG", "off" if where == "off" else str(tmp_path / "missing.sqlite3"))
+    assert main(["report", "--days", "0"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == "error: --days 至少为 1 (--days must be at least 1)"
+    assert not (tmp_path / "missing.sqlite3").exists()
 
 
 def test_an_html_file_that_cannot_be_written_is_one_line_not_a_traceback(log: QuestionLog, tmp_path: Path,

@@ -550,8 +550,60 @@ def test_answer_cache_size_comes_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("ANSWER_CACHE_SIZE", "0")
     assert telegram_settings().answer_cache == 0
     monkeypatch.setenv("ANSWER_CACHE_SIZE", "-1")
-    with pytest.raises(ConfigError, match="ANSWER_CACHE_SIZE must be 0 or more"):
+    with pytest.raises(ConfigError, match=r"^ANSWER_CACHE_SIZE 不能为负数 \(ANSWER_CACHE_SIZE must be 0 or more\)$"):
         telegram_settings()
+
+
+SETTINGS = ("ALLOWED_CHAT_IDS", "ADMIN_IDS", "FLOOD_LIMIT_PER_MINUTE", "ANSWER_CACHE_SIZE", "LOG_LEVEL")
+
+
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("ALLOWED_CHAT_IDS", "-100123, general",
+     ("ALLOWED_CHAT_IDS 应为用逗号分隔的 Telegram 数字 id",
+      "(ALLOWED_CHAT_IDS must be a comma-separated list of numeric Telegram ids)")),
+    ("ADMIN_IDS", "@alice", ("ADMIN_IDS 应为用逗号分隔的 Telegram 数字 id",
+                             "(ADMIN_IDS must be a comma-separated list of numeric Telegram ids)")),
+    ("FLOOD_LIMIT_PER_MINUTE", "twenty",
+     ("FLOOD_LIMIT_PER_MINUTE 应为整数", "(FLOOD_LIMIT_PER_MINUTE must be a whole number)")),
+    ("FLOOD_LIMIT_PER_MINUTE", "0",
+     ("FLOOD_LIMIT_PER_MINUTE 至少为 1", "(FLOOD_LIMIT_PER_MINUTE must be at least 1)")),
+    ("ANSWER_CACHE_SIZE", "1e3", ("ANSWER_CACHE_SIZE 应为整数", "(ANSWER_CACHE_SIZE must be a whole number)")),
+    ("ANSWER_CACHE_SIZE", "-1", ("ANSWER_CACHE_SIZE 不能为负数", "(ANSWER_CACHE_SIZE must be 0 or more)")),
+    ("LOG_LEVEL", "verbose", ("LOG_LEVEL 应为 DEBUG、INFO、WARNING、ERROR、CRITICAL 之一",
+                              "(LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL)")),
+])
+def test_a_malformed_setting_exits_2_with_one_line_in_chinese_and_english(
+        name: str, value: str, words: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Read before Telegram is asked anything: the line names the setting and what it must be, not its value."""
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTelegramTestToken0123456789ab")
+    for other in SETTINGS:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    assert main(["serve"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    message, gloss = words
+    assert line.startswith(f"error: {message}") and line.endswith(gloss) and value not in line
+
+
+def test_article_watch_seconds_errors_say_what_it_must_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import ConfigError, watch_interval
+
+    monkeypatch.setenv("ARTICLE_WATCH_SECONDS", "0")
+    assert watch_interval() == 0
+    monkeypatch.setenv("ARTICLE_WATCH_SECONDS", "2.5")
+    assert watch_interval() == 2.5
+    monkeypatch.setenv("ARTICLE_WATCH_SECONDS", "ten")
+    with pytest.raises(ConfigError, match=r"^ARTICLE_WATCH_SECONDS 应为秒数（0 表示不检查文章的改动）"
+                                          r"\(ARTICLE_WATCH_SECONDS must be a number of seconds, 0 turns watching off\)$"):
+        watch_interval()
+    monkeypatch.setenv("ARTICLE_WATCH_SECONDS", "-1")
+    with pytest.raises(ConfigError, match=r"^ARTICLE_WATCH_SECONDS 不能为负数.*"
+                                          r"\(ARTICLE_WATCH_SECONDS must not be negative\)$"):
+        watch_interval()
 
 
 def test_article_text_with_html_characters_is_escaped(tg: FakeTelegram, start_bot: Callable[..., RunningBot],
