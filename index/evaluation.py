@@ -18,13 +18,15 @@ from index.tokens import normalize
 
 _SPACE = re.compile(r"\s+")
 OUT_OF_SCOPE = "out_of_scope"  # the kind of a question the article does not answer, as in dev.jsonl
-MISSING = {"question": "", "answers": " (a list of right answers; [] marks a question the article does not answer)"}
-JSON_TYPES = ((bool, "true or false"), (str, "a string"), (int, "a number"), (float, "a number"), (list, "a list"),
-              (dict, "an object"))  # bool before int: True is an int to Python, not to a JSON file's author
+MISSING = {"question": "", "answers": "（正确答案的列表；[] 表示文章答不了的问题）"}
+JSON_TYPES = ((bool, "布尔值（true 或 false）", "true or false"), (str, "字符串", "a string"), (int, "数字", "a number"),
+              (float, "数字", "a number"), (list, "列表", "a list"),
+              (dict, "对象", "an object"))  # bool before int: True is an int to Python, not to a JSON file's author
+JSON_NULL = ("空值（null）", "null")
 
 
 class EvalFileError(Exception):
-    """The question file cannot be read; the message names the line."""
+    """The question file cannot be read; the message names the line (path:N), in Chinese with an English gloss."""
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,13 @@ def load_cases(path: str | Path) -> list[Case]:
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except OSError as error:
-        raise EvalFileError(f"cannot read {path}: {error.strerror or error}") from None
+        raise _error(f"无法读取 {path}：{error.strerror or error}", "cannot read the question file") from None
     except UnicodeDecodeError as error:
-        raise EvalFileError(f"cannot read {path}: not UTF-8 text (byte {error.start})") from None
+        raise _error(f"无法读取 {path}：不是 UTF-8 文本（字节位置 {error.start}），请另存为 UTF-8",
+                     "not UTF-8 text") from None
     cases = [_case(line, f"{path}:{number}", number) for number, line in enumerate(lines, 1) if line.strip()]
     if not cases:
-        raise EvalFileError(f"{path}: no questions")
+        raise _error(f"{path}: 文件里一个问题也没有", "no questions in the file")
     return cases
 
 
@@ -87,28 +90,39 @@ def _case(line: str, where: str, number: int) -> Case:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as error:
-        raise EvalFileError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+        raise _error(f"{where}: 不是合法的 JSON（第 {error.colno} 列）",
+                     f"not valid JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(row, dict):
-        raise EvalFileError(f"{where}: expected a JSON object with \"question\" and \"answers\", "
-                            f"found {_json_type(row)}")
+        zh, en = _json_type(row)
+        raise _error(f"{where}: 应为含 \"question\" 和 \"answers\" 的 JSON 对象，却是{zh}",
+                     f"expected a JSON object with \"question\" and \"answers\", found {en}")
     for name, hint in MISSING.items():
         if name not in row:
-            raise EvalFileError(f"{where}: no \"{name}\" field{hint}")
+            raise _error(f"{where}: 缺少 \"{name}\" 字段{hint}", f"no \"{name}\" field")
     question, answers = row["question"], row["answers"]
     if not isinstance(question, str):
-        raise EvalFileError(f"{where}: \"question\" must be a string, found {_json_type(question)}")
+        zh, en = _json_type(question)
+        raise _error(f"{where}: \"question\" 应为字符串，却是{zh}", f"\"question\" must be a string, found {en}")
     if not isinstance(answers, list):
-        raise EvalFileError(f"{where}: \"answers\" must be a list of strings, found {_json_type(answers)}")
+        zh, en = _json_type(answers)
+        raise _error(f"{where}: \"answers\" 应为字符串列表，却是{zh}", f"\"answers\" must be a list of strings, found {en}")
     odd = [a for a in answers if not isinstance(a, str)]
     if odd:
-        raise EvalFileError(f"{where}: \"answers\" must be a list of strings, found {_json_type(odd[0])} in it")
+        zh, en = _json_type(odd[0])
+        raise _error(f"{where}: \"answers\" 应为字符串列表，其中却有{zh}",
+                     f"\"answers\" must be a list of strings, found {en} in it")
     return Case(id=str(row.get("id", number)), question=question, answers=tuple(answers),
                 kind=_kind(row.get("kind"), answers))
 
 
-def _json_type(value: object) -> str:
-    """What a JSON value is, in the words of the file format ("a list", "a number", "null")."""
-    return next((name for kind, name in JSON_TYPES if isinstance(value, kind)), "null")
+def _error(message: str, gloss: str) -> EvalFileError:
+    """The house form: the Chinese message, then its short English gloss in parentheses."""
+    return EvalFileError(f"{message}{'' if message.endswith('）') else ' '}({gloss})")
+
+
+def _json_type(value: object) -> tuple[str, str]:
+    """What a JSON value is, in the words of the file format, in Chinese and English ("列表", "a list")."""
+    return next(((zh, en) for kind, zh, en in JSON_TYPES if isinstance(value, kind)), JSON_NULL)
 
 
 def _kind(label: object, answers: list) -> str:

@@ -107,7 +107,10 @@ def test_eval_prints_figures_per_kind_and_rejects_malformed_files(tmp_path: Path
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "question": "x", "answers": []}\nnot json\n', encoding="utf-8")
     result = run_bot("eval", str(bad))
-    assert result.returncode == 2 and "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "bad.jsonl:2: 不是合法的 JSON（第 1 列）" in line and line.endswith(
+        "(not valid JSON: Expecting value at column 1)")
 
 
 def test_repl_answers_pages_with_more_and_leaves_on_eof():
@@ -281,13 +284,20 @@ def test_a_question_file_with_a_byte_order_mark_loads(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("not json", "not valid JSON (Expecting value at column 1)"),
-    ('["东湖", []]', 'expected a JSON object with "question" and "answers", found a list'),
-    ('{"id": "b", "answers": []}', 'no "question" field'),
-    ('{"id": "b", "question": "番茄炒蛋怎么做"}', 'no "answers" field (a list of right answers; [] marks'),
-    ('{"id": "b", "question": 7, "answers": []}', '"question" must be a string, found a number'),
-    ('{"id": "b", "question": "x", "answers": "80个"}', '"answers" must be a list of strings, found a string'),
-    ('{"id": "b", "question": "x", "answers": [null]}', '"answers" must be a list of strings, found null in it'),
+    ("not json", '不是合法的 JSON（第 1 列）(not valid JSON: Expecting value at column 1)'),
+    ('{"id": "b", "question": "x"', '不是合法的 JSON（第 28 列）(not valid JSON: '),
+    ('["东湖", []]', '应为含 "question" 和 "answers" 的 JSON 对象，却是列表 '
+                   '(expected a JSON object with "question" and "answers", found a list)'),
+    ('{"id": "b", "answers": []}', '缺少 "question" 字段 (no "question" field)'),
+    ('{"id": "b", "question": "番茄炒蛋怎么做"}', '缺少 "answers" 字段（正确答案的列表；[] 表示文章答不了的问题）'
+                                            '(no "answers" field)'),
+    ('{"id": "b", "question": 7, "answers": []}',
+     '"question" 应为字符串，却是数字 ("question" must be a string, found a number)'),
+    ('{"id": "b", "question": true, "answers": []}', '却是布尔值（true 或 false）('),
+    ('{"id": "b", "question": "x", "answers": "80个"}', '"answers" 应为字符串列表，却是字符串 '
+                                                     '("answers" must be a list of strings, found a string)'),
+    ('{"id": "b", "question": "x", "answers": [null]}', '"answers" 应为字符串列表，其中却有空值（null）'
+                                                     '("answers" must be a list of strings, found null in it)'),
 ])
 def test_a_malformed_question_file_is_named_by_line_in_plain_words(tmp_path: Path, line: str, message: str):
     from index.evaluation import EvalFileError, load_cases
@@ -298,3 +308,18 @@ def test_a_malformed_question_file_is_named_by_line_in_plain_words(tmp_path: Pat
     with pytest.raises(EvalFileError) as error:
         load_cases(path)
     assert str(error.value).startswith(f"{path}:3: ") and message in str(error.value)
+
+
+def test_a_question_file_that_cannot_be_read_or_holds_no_questions_says_so(tmp_path: Path):
+    from index.evaluation import EvalFileError, load_cases
+
+    blank, gbk, missing = tmp_path / "blank.jsonl", tmp_path / "gbk.jsonl", tmp_path / "missing.jsonl"
+    blank.write_text("\n  \n", encoding="utf-8")
+    gbk.write_bytes('{"id": "a", "question": "东湖街道有多少个小区", "answers": []}\n'.encode("gbk"))
+    expected = [(blank, f"{blank}: 文件里一个问题也没有", "(no questions in the file)"),
+                (gbk, f"无法读取 {gbk}：不是 UTF-8 文本（字节位置 25），请另存为 UTF-8", "(not UTF-8 text)"),
+                (missing, f"无法读取 {missing}：", "(cannot read the question file)")]  # then the system's reason
+    for path, message, gloss in expected:
+        with pytest.raises(EvalFileError) as error:
+            load_cases(path)
+        assert str(error.value).startswith(message) and str(error.value).endswith(gloss)
