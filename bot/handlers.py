@@ -118,7 +118,8 @@ def make_corpus(library: Library, cache_size: int = 0) -> Corpus:
 
 
 class ExampleBook:
-    """Example questions under stable numbers, so a "q:<n>" button asks what it showed even after /reload.
+    """Example questions under stable numbers for "q:<n>" buttons. A press asks the question its button
+    shows (Telegram sends the keyboard back with it); the number is the fallback for a press without it.
 
     It only grows by distinct example questions (a handful per reload).
     """
@@ -545,7 +546,9 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
     if not admitted:
         return text(notice, lang) if notice else None
     if press.action == "example":
-        question = context.bot_data["examples"].get(press.index)
+        # The button shows its question: ask that. This run's numbers are known only for examples it has
+        # shown, and after a restart or a reload the same number may name another question.
+        question = _button_text(message, query.data) or context.bot_data["examples"].get(press.index)
         if question is None:
             return text("expired", lang)
         await _send_answer(update, context, message, _ask(context, update, question), lang, quote=False)
@@ -566,6 +569,16 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
     context.bot_data["feedback"].record(message.chat.id, query.from_user.id, message.message_id, hit.passage.id,
                                         press.vote)
     return text("feedback_thanks", lang)
+
+
+def _button_text(message: Message, data: str | None) -> str | None:
+    """The text of the message's button that carries `data`, as Telegram sends the pressed message back."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            if button.callback_data == data and button.text:
+                return button.text
+    return None
 
 
 def _view_from_log(context: Context, message: Message, press: Press, lang: str) -> View | None:

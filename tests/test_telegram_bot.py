@@ -316,6 +316,26 @@ def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeT
     assert tg.errors == []
 
 
+def test_example_buttons_keep_asking_their_question_after_a_restart(tg: FakeTelegram,
+                                                                   seeds_library: Library) -> None:  # noqa: F811
+    """An example button shows its question: after a restart (or a reload, which numbers examples anew) it
+    asks that question, not "expired" and not whatever this run numbered the same."""
+    first = RunningBot(tg, build_application(make_settings(tg), seeds_library)).start()
+    start = say(tg, 42, "/start")
+    first.stop()
+    second = RunningBot(tg, build_application(make_settings(tg), seeds_library)).start()
+    try:
+        question = start.buttons()[1]["text"]
+        assert press(tg, 42, start.message_id, start.callback_data()[1]).get("text") is None
+        assert best_passage(seeds_library, question) in tg.messages(42)[-1].text
+        second.app.bot_data["examples"].number("东湖街道有多少志愿者？")  # this run's q:0 is another question
+        assert press(tg, 42, start.message_id, start.callback_data()[0]).get("text") is None
+        assert best_passage(seeds_library, start.buttons()[0]["text"]) in tg.messages(42)[-1].text
+    finally:
+        second.stop()
+    assert tg.errors == []
+
+
 def test_not_in_article_offers_example_questions_that_work(tg: FakeTelegram, bot: RunningBot,
                                                            seeds_library: Library) -> None:  # noqa: F811
     reply = say(tg, 42, "拱墅区有多少个网格？")
