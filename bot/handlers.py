@@ -49,6 +49,7 @@ from bot.replies import (
     context_html,
     examples_keyboard,
     inline_results,
+    listing,
     near_misses,
     parse_press,
     plain_html,
@@ -186,7 +187,7 @@ def _lang(update: Update) -> str:
 
 
 def _titles(library: Library, lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(library.titles)
+    return listing(library.titles, lang)
 
 
 # -- sending -----------------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ async def on_about(update: Update, context: Context) -> None:
         return
     lang = _lang(update)
     library = _corpus(context).library
-    sources = ", ".join(Path(d.path).name if d.path else d.name for d in library.documents)
+    sources = listing([Path(d.path).name if d.path else d.name for d in library.documents], lang, ", ")
     await _reply(update, context, plain_html("about", lang, titles=_titles(library, lang), sources=sources,
                                              passages=len(library.passages)))
 
@@ -451,7 +452,7 @@ async def on_reload(update: Update, context: Context) -> None:
     body = plain_html("reloaded", lang, titles=_titles(corpus.library, lang), passages=len(corpus.library.passages))
     skipped = corpus.library.skipped  # files of the folder that are no article: the admin should hear of them
     if skipped:
-        body += "\n" + plain_html("reload_skipped", lang, count=len(skipped), files="；".join(skipped))
+        body += "\n" + plain_html("reload_skipped", lang, count=len(skipped), files=listing(skipped, lang, "；"))
     await _reply(update, context, body)
 
 

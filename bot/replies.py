@@ -125,6 +125,18 @@ def context_html(library: Library, hit: Hit, lang: str) -> str:
     return head + fitted_passage_html(hit, budget) + tail
 
 
+LISTED = 10  # names (article titles, files) spelled out in /start, /about and /reload; the rest only counted
+NAME_CHARS = 80  # characters of each name listed
+
+
+def listing(names: list[str] | tuple[str, ...], lang: str, separator: str | None = None) -> str:
+    """Names joined for a message, at most LISTED of NAME_CHARS each, then how many there are in all:
+    a folder of hundreds of articles must not make /start or /about longer than Telegram takes."""
+    separator = separator if separator is not None else ("、" if lang == "zh" else ", ")
+    shown = separator.join(shorten(name, NAME_CHARS) for name in names[:LISTED])
+    return shown if len(names) <= LISTED else text("list_more", lang, shown=shown, count=len(names))
+
+
 def plain_html(key: str, lang: str, **values: object) -> str:
     """An interface text as HTML, the values (article titles, questions) escaped."""
     return text(key, lang, **{k: html.escape(str(v)) for k, v in values.items()})

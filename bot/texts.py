@@ -62,6 +62,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reloaded": "已重新载入：{titles}，共 {passages} 个段落。",
         "reload_skipped": "跳过了 {count} 个文件：{files}",  # each file named with its reason: unreadable, binary, too large
         "reload_failed": "重新载入失败，仍在使用原来的文章：{reason}",
+        "list_more": "{shown}……（共 {count} 个）",
     },
     "en": {
         "repl_banner": "Article Q&A · {passages} passages loaded: {titles}\nType a question; /more for the next passage, /help, Ctrl-D to leave.",
@@ -118,6 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reloaded": "Reloaded: {titles}, {passages} passages.",
         "reload_skipped": "Skipped {count} file(s): {files}",
         "reload_failed": "Reload failed; still using the previous article: {reason}",
+        "list_more": "{shown}… ({count} in all)",
     },
 }
 

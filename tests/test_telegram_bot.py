@@ -538,6 +538,25 @@ def test_reload_tells_the_admin_which_files_it_skipped(tg: FakeTelegram, start_b
     assert "九点" in say(tg, 42, "图书馆几点开放？").text
 
 
+def test_a_folder_of_many_articles_is_listed_within_telegrams_limit(tg: FakeTelegram,
+                                                                    start_bot: Callable[..., RunningBot],
+                                                                    tmp_path: Path) -> None:
+    """/start, /about and /reload name the articles: a few, and how many there are, not a message
+    longer than Telegram takes (hundreds of titles were one message, refused as too long)."""
+    for i in range(150):
+        (tmp_path / f"article_{i:03d}_with_a_rather_long_file_name.txt").write_text(
+            f"第{i}号社区关于加强冬季消防安全工作的通知公告\n\n第{i}号社区活动室每天上午九点开放，晚上八点关闭。\n",
+            encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    start_bot(Library.load(tmp_path, cache=False), admin_ids=frozenset({42}))
+    for command in ("/start", "/about", "/reload"):
+        reply = say(tg, 42, command)
+        assert "第0号社区关于加强冬季消防安全工作的通知公告" in reply.text and "（共 150 个）" in reply.text, command
+        assert "第149号" not in reply.text and utf16_len(reply.text) < 1500, command
+    assert "Article: 第0号" in say(tg, 43, "/about", language_code="en").text
+    assert tg.errors == []
+
+
 def test_repeated_questions_are_answered_from_the_cache_which_a_reload_empties(
         tg: FakeTelegram, start_bot: Callable[..., RunningBot], symbols_library: Library) -> None:
     asked: list[str] = []
