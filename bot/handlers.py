@@ -377,8 +377,12 @@ async def on_start(update: Update, context: Context) -> None:
 
 
 async def on_help(update: Update, context: Context) -> None:
-    if await _admitted(update, context):
-        await _reply(update, context, plain_html("help", _lang(update), username=context.bot.username))
+    if not await _admitted(update, context):
+        return
+    lang = _lang(update)
+    # Inline mode works only once the publisher has turned it on with @BotFather (getMe says whether)
+    inline = text("help_inline", lang, username=context.bot.username) if context.bot.supports_inline_queries else ""
+    await _reply(update, context, plain_html("help", lang, inline=inline))
 
 
 async def on_about(update: Update, context: Context) -> None:

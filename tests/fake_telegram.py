@@ -576,8 +576,10 @@ class FakeTelegram:
         privacy_mode: bool = True,
         strict_ampersand: bool = True,
         first_update_id: int = 1,
+        inline_mode: bool = True,
     ) -> None:
         self.token = token
+        self.inline_mode = inline_mode  # /setinline done at @BotFather: getMe's supports_inline_queries
         self.username = username
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
         self.first_name = first_name
@@ -859,7 +861,7 @@ class FakeTelegram:
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
             **self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": not self.privacy_mode,
-            "supports_inline_queries": True, "can_connect_to_business": False, "has_main_web_app": False,
+            "supports_inline_queries": self.inline_mode, "can_connect_to_business": False, "has_main_web_app": False,
         }
 
     async def _get_updates(self, request: web.Request, params: dict[str, Any]) -> list[dict[str, Any]]:

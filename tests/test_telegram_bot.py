@@ -209,6 +209,25 @@ def test_start_help_about_and_an_example_button(tg: FakeTelegram, bot: RunningBo
     assert tg.errors == []
 
 
+def test_help_offers_inline_mode_only_when_the_bot_has_it(seeds_library: Library) -> None:  # noqa: F811
+    """Inline mode is optional (/setinline at @BotFather): until it is on, Telegram sends no inline
+    queries, so /help must not tell readers to type @bot 问题 in other chats."""
+    with FakeTelegram(inline_mode=False) as tg:
+        running = RunningBot(tg, build_application(make_settings(tg), seeds_library)).start()
+        try:
+            for lang in ("zh-hans", "en"):
+                help_text = say(tg, 42, "/help", language_code=lang).text
+                assert "@article_qa_bot" not in help_text and "/ask" in help_text and "/forget" in help_text
+        finally:
+            running.stop()
+    with FakeTelegram() as tg:
+        running = RunningBot(tg, build_application(make_settings(tg), seeds_library)).start()
+        try:
+            assert "任何聊天中都可以输入 @article_qa_bot 问题" in say(tg, 42, "/help").text
+        finally:
+            running.stop()
+
+
 def test_next_cycles_through_the_candidates_and_back_without_a_noop_edit(tg: FakeTelegram, bot: RunningBot,
                                                                          seeds_library: Library) -> None:  # noqa: F811
     reply = say(tg, 42, VOLUNTEERS)
