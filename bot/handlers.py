@@ -325,9 +325,17 @@ def strip_mentions(value: str, username: str, names: tuple[str, ...] = ()) -> tu
 
 
 def _name_mentions(message: Message, bot_id: int) -> tuple[str, ...]:
-    """Mentions of the bot by name (text_mention entities) rather than by @username."""
-    found = message.parse_entities([MessageEntity.TEXT_MENTION])
+    """Mentions of the bot by name (text_mention entities) rather than by @username, in the text or caption."""
+    kinds = [MessageEntity.TEXT_MENTION]
+    found = message.parse_entities(kinds) if message.text is not None else message.parse_caption_entities(kinds)
     return tuple(shown for entity, shown in found.items() if entity.user and entity.user.id == bot_id)
+
+
+def _words(message: Message, context: Context) -> tuple[str, bool]:
+    """What the message says (its text, or the caption of a photo or file) without the bot's mentions, and
+    whether it mentioned the bot."""
+    said = message.text if message.text is not None else (message.caption or "")
+    return strip_mentions(said, context.bot.username, _name_mentions(message, context.bot.id))
 
 
 def _from_this_bot(message: Message, context: Context) -> bool:
@@ -340,17 +348,17 @@ async def on_private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or _from_this_bot(message, context):
         return
-    question, _ = strip_mentions(message.text or "", context.bot.username, _name_mentions(message, context.bot.id))
+    question, _ = _words(message, context)
     await _answer_message(update, context, question)
 
 
 async def on_group_text(update: Update, context: Context) -> None:
-    """In groups, answer only what is addressed to the bot: an @mention or a reply to one of its messages."""
+    """In groups, answer only what is addressed to the bot: an @mention or a reply to one of its messages
+    (in a text, or in the caption of a photo or file)."""
     message = update.effective_message
     if message is None or _from_this_bot(message, context):
         return
-    question, mentioned = strip_mentions(message.text or "", context.bot.username,
-                                         _name_mentions(message, context.bot.id))
+    question, mentioned = _words(message, context)
     replied_to = message.reply_to_message
     to_bot = replied_to is not None and replied_to.from_user is not None and replied_to.from_user.id == context.bot.id
     if not (mentioned or to_bot):
@@ -359,7 +367,14 @@ async def on_group_text(update: Update, context: Context) -> None:
 
 
 async def on_non_text(update: Update, context: Context) -> None:
-    """Photos, stickers, voice, files, locations…: say that only text questions work."""
+    """Photos, stickers, voice, files, locations…: say that only text questions work. A photo or file with a
+    caption in words is a question: its caption is answered."""
+    message = update.effective_message
+    if message is not None and message.caption and not _from_this_bot(message, context):
+        question, _ = _words(message, context)
+        if question:
+            await _answer_message(update, context, question)
+            return
     if await _admitted(update, context):
         await _reply(update, context, plain_html("non_text", _lang(update)))
 

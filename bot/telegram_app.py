@@ -144,6 +144,7 @@ def add_handlers(application: Application) -> None:
         MessageHandler(filters.COMMAND & private, handlers.on_unknown_command),
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, handlers.on_private_text),
         MessageHandler(filters.TEXT & ~filters.COMMAND & groups, handlers.on_group_text),
+        MessageHandler(filters.CAPTION & ~filters.TEXT & groups, handlers.on_group_text),  # a photo asking
         MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private, handlers.on_non_text),
         CallbackQueryHandler(handlers.on_button),
         InlineQueryHandler(handlers.on_inline_query),

@@ -413,6 +413,27 @@ def test_punctuation_vague_questions_small_talk_photo_sticker_and_voice_get_hint
     assert tg.errors == []
 
 
+def test_a_photo_or_file_with_a_question_as_caption_is_answered(tg: FakeTelegram, bot: RunningBot) -> None:
+    """A reader who types the question under a screenshot has asked in words: "only text, please type your
+    question" would tell them to do what they did. A caption of no words still gets the hint."""
+    before = len(tg.messages(42))
+    tg.send_photo(42, caption=VOLUNTEERS)
+    assert "2138" in tg.wait_for_messages(42, before + 1)[before].text
+    before = len(tg.messages(42))
+    tg.send_document(42, caption="东湖街道有多少个小区")
+    assert "80个" in tg.wait_for_messages(42, before + 1)[before].text
+    before = len(tg.messages(42))
+    tg.send_photo(42, caption="@article_qa_bot")
+    assert tg.wait_for_messages(42, before + 1)[before].text == text("non_text")
+    group = -1001
+    tg.send_photo(group, caption="@article_qa_bot " + VOLUNTEERS, user_id=7, chat_type="group")
+    answer = tg.wait_for_messages(group, 1)[0]
+    assert "2138" in answer.text and answer.reply_to_message_id is not None
+    tg.privacy_mode = False  # a photo in a group that is not addressed to the bot gets nothing
+    bot.settle(tg.send_photo(group, caption=VOLUNTEERS, user_id=7, chat_type="group"))
+    assert len(tg.messages(group)) == 1 and tg.errors == []
+
+
 def test_an_edited_question_is_answered_again(tg: FakeTelegram, bot: RunningBot) -> None:
     update_id = tg.send_text(42, "你好")
     tg.wait_for_messages(42, 1)
