@@ -518,6 +518,9 @@ async def on_stats(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
+    if message.chat.type != ChatType.PRIVATE:  # readers asked the bot, not the group: their questions stay private
+        await _reply(update, context, plain_html("stats_private", lang))
+        return
     body = stats_text(question_log, lang=lang) if question_log is not None else text("log_off", lang)
     await message.reply_text(body, link_preview_options=NO_PREVIEW)
     context.bot_data["replied"].add(update.update_id)

@@ -597,6 +597,26 @@ def test_a_folder_of_many_articles_is_listed_within_telegrams_limit(tg: FakeTele
     assert tg.errors == []
 
 
+def test_stats_quotes_readers_questions_only_in_a_private_chat(tg: FakeTelegram, tmp_path: Path,
+                                                               seeds_library: Library) -> None:  # noqa: F811
+    """/stats lists what readers asked, in private chats too: an admin typing it in a group must not show
+    the group everyone's questions."""
+    question_log = QuestionLog(tmp_path / "questions.sqlite3")
+    running = RunningBot(tg, build_application(make_settings(tg, admin_ids=frozenset({42})), seeds_library,
+                                               question_log=question_log)).start()
+    try:
+        say(tg, 43, "拱墅区有多少个网格？")  # a reader's question, asked in private
+        update_id = tg.send_command(-1001, "stats", user_id=42, chat_type="group")
+        running.settle(update_id)
+        [reply] = tg.messages(-1001)
+        assert "拱墅区" not in reply.text and reply.text == text("stats_private")
+        assert "拱墅区有多少个网格" in say(tg, 42, "/stats").text
+    finally:
+        running.stop()
+        question_log.close()
+    assert tg.errors == []
+
+
 def test_repeated_questions_are_answered_from_the_cache_which_a_reload_empties(
         tg: FakeTelegram, start_bot: Callable[..., RunningBot], symbols_library: Library) -> None:
     asked: list[str] = []
