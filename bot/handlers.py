@@ -64,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 VIEWS_PER_CHAT = 300  # answers per chat whose buttons still work; older ones answer "expired"
+ALBUMS_KEPT = 20  # albums per chat known to have had their one reply
 EXAMPLES_SHOWN = 3
 INLINE_CACHE_SECONDS = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a URL quoted from the article should not unfurl
@@ -366,15 +367,34 @@ async def on_group_text(update: Update, context: Context) -> None:
     await _answer_message(update, context, question)
 
 
+def _first_of_album(context: Context, message: Message) -> bool:
+    """Whether the message is the first of its album (photos or files sent together, each its own update)
+    to be replied to; one not in an album is. Synchronous: the album's updates are handled concurrently."""
+    album = message.media_group_id
+    if not album:
+        return True
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    seen: deque[str] = chat_data.setdefault("albums", deque(maxlen=ALBUMS_KEPT))
+    if album in seen:
+        return False
+    seen.append(album)
+    return True
+
+
 async def on_non_text(update: Update, context: Context) -> None:
-    """Photos, stickers, voice, files, locations…: say that only text questions work. A photo or file with a
-    caption in words is a question: its caption is answered."""
+    """Photos, stickers, voice, files, locations…: say that only text questions work, once for an album of
+    them. A photo or file with a caption in words is a question: its caption is answered."""
     message = update.effective_message
-    if message is not None and message.caption and not _from_this_bot(message, context):
+    if message is None:
+        return
+    if message.caption and not _from_this_bot(message, context):
         question, _ = _words(message, context)
         if question:
+            _first_of_album(context, message)  # the album's other photos need no reply of their own
             await _answer_message(update, context, question)
             return
+    if not _first_of_album(context, message):
+        return  # one hint (or the caption's answer) per album, not one per photo
     if await _admitted(update, context):
         await _reply(update, context, plain_html("non_text", _lang(update)))
 

@@ -434,6 +434,33 @@ def test_a_photo_or_file_with_a_question_as_caption_is_answered(tg: FakeTelegram
     assert len(tg.messages(group)) == 1 and tg.errors == []
 
 
+def test_an_album_of_photos_gets_one_reply_not_one_per_photo(tg: FakeTelegram, bot: RunningBot) -> None:
+    """Photos sent together come as one update each, sharing a media_group_id: three screenshots are one
+    message to the reader, and get one hint, or the answer to the caption, not three replies."""
+    tg.add_chat(42)
+
+    def album(group: str, first_id: int, caption: str | None = None) -> int:
+        last = 0
+        for i in range(3):
+            message: dict[str, Any] = {
+                "message_id": first_id + i, "date": int(time.time()), "media_group_id": group,
+                "chat": {"id": 42, "type": "private", "first_name": "读者"},
+                "from": {"id": 42, "is_bot": False, "first_name": "读者", "language_code": "zh-hans"},
+                "photo": [{"file_id": f"F{first_id + i}", "file_unique_id": f"U{first_id + i}", "width": 90,
+                           "height": 60}]}
+            if caption and i == 0:
+                message["caption"] = caption
+            last = tg.send_update({"message": message})
+        return last
+
+    bot.settle(album("13111", 100))
+    assert [m.text for m in tg.messages(42)] == [text("non_text")]
+    bot.settle(album("13112", 200, caption=VOLUNTEERS))
+    replies = tg.messages(42)[1:]
+    assert len(replies) == 1 and "2138" in replies[0].text
+    assert tg.errors == []
+
+
 def test_an_edited_question_is_answered_again(tg: FakeTelegram, bot: RunningBot) -> None:
     update_id = tg.send_text(42, "你好")
     tg.wait_for_messages(42, 1)
