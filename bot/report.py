@@ -20,10 +20,10 @@ from pathlib import Path
 
 from bot.config import ConfigError
 from bot.questionlog import DAY, LoggedQuestion, LoggedVote, QuestionLog, log_path
+from index.records import SMALL_TALK
 
-# greetings and thanks (你好, 谢谢) are logged but are no questions: counted as declined, they would head
-# the most frequent unanswered questions of any bot that readers greet
-SMALL_TALK = frozenset({"greeting", "thanks"})
+# greetings, thanks and goodbyes (你好, 谢谢, 再见: index.records.SMALL_TALK) are logged but are no questions:
+# counted as declined, they would head the most frequent unanswered questions of any bot that readers greet
 GROUP_THRESHOLD = 0.6  # Jaccard similarity of content words at which two phrasings are one question
 TELEGRAM_LIMIT = 4096  # UTF-16 code units
 FONTS = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", '

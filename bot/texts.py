@@ -6,6 +6,8 @@ Templates use str.format; values put into HTML templates are escaped by the call
 
 from __future__ import annotations
 
+from index.records import SMALL_TALK
+
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "repl_banner": "文章问答 · 已载入 {passages} 段：{titles}\n直接输入问题；/more 看下一段，/help 帮助，Ctrl-D 退出。",
@@ -27,6 +29,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "vague": "这个问题太笼统了：请说说想问文章里的哪件事，比如：{example}",
         "greeting": "你好！我可以回答关于这篇文章的问题，直接把问题发给我就行，比如：{example}",
         "thanks": "不客气！还有关于文章的问题，随时问我。",
+        "farewell": "再见！有关于文章的问题，随时再来问我。",
+        "acknowledged": "好的。还有关于文章的问题，直接发给我就行。",
         "not_in_article": "抱歉，文章里没有找到这个问题的答案。可以试试这样问：",
         "truncated": "（问题太长，只按开头部分回答）",
         "source": "出处",
@@ -86,6 +90,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "vague": "That question is too general: say what in the article you want to know, for example: {example}",
         "greeting": "Hello! I answer questions about this article. Just send me a question, for example: {example}",
         "thanks": "You're welcome! Ask me anything else about the article.",
+        "farewell": "Goodbye! Come back any time with a question about the article.",
+        "acknowledged": "OK. Send me any other question about the article.",
         "not_in_article": "Sorry, the article does not answer that. You could ask:",
         "truncated": "(Your question was long; I answered its beginning.)",
         "source": "Source",
@@ -129,7 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 # declines whose reply says why in its own words and shows no passage (index.records.Decision.reason)
-REPLIES_IN_KIND = frozenset({"no_words", "vague", "greeting", "thanks"})
+REPLIES_IN_KIND = frozenset({"no_words", "vague", *SMALL_TALK})
 
 
 def language_of(code: str | None) -> str:

@@ -38,7 +38,7 @@ class Answer:
     question: str
     answered: bool
     hits: tuple[Hit, ...]  # best first; when not answered, near misses (may be empty)
-    reason: str  # "ok" | "partial" | "empty" | "no_words" | "vague" | "greeting" | "thanks" | "not_in_article"
+    reason: str  # "ok" | "partial" | "empty" | "no_words" | "vague" | records.SMALL_TALK | "not_in_article"
     # (index.records.Decision says what each means)
     truncated: bool = False  # the question was cut to its start
 

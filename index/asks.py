@@ -266,26 +266,34 @@ def asks_about_article(question: str) -> bool:
     return bool(_ABOUT_ARTICLE.search(question))
 
 
-# a whole message that greets, thanks or asks what the bot is: no question about the article
-_GREETING = re.compile(r"你好|您好|你们好|大家好|哈喽|嗨|hi|hello|hey|在|在不在|有人|你是谁|你是什么|你叫什么"
-                       r"|你能做什么|你会做什么|你会什么|你可以做什么|你能干什么|你能干啥|怎么用|如何使用|帮助|help|测试|test")
-_THANKS = re.compile(r"谢谢你?|谢谢啦|多谢|感谢|谢啦|辛苦了|thanks|thankyou|好的|ok|嗯+|哦+|再见|拜拜|bye")
+# a whole message that greets, thanks, takes leave or only acknowledges: no question about the article
+_GREETING = (r"你好|您好|你们好|大家好|哈喽|嗨|hi|hello|hey|在|在不在|有人|你是谁|你是什么|你叫什么"
+             r"|你能做什么|你会做什么|你会什么|你可以做什么|你能干什么|你能干啥|怎么用|如何使用|帮助|help|测试|test")
+_THANKS = r"谢谢你?|谢谢啦|多谢|感谢|谢啦|辛苦了|thanks|thankyou|thx"
+_FAREWELL = r"再见|拜拜|回头见|下次见|晚安|byebye|bye"
+_OK = r"好的|好滴|好嘞|好吧|好|ok|okay|嗯+|哦+|噢+|知道了|明白了?|懂了|收到|了解"
+# the kinds of small talk (records.SMALL_TALK), in the order one decides a mixed message by (好的谢谢 thanks,
+# 谢谢再见 takes leave)
+_SMALL_TALK = {"farewell": re.compile(_FAREWELL), "thanks": re.compile(_THANKS), "greeting": re.compile(_GREETING),
+               "acknowledged": re.compile(_OK)}
+_SMALL_TALK_ONLY = re.compile(rf"(?:{_FAREWELL}|{_THANKS}|{_GREETING}|{_OK})+")
 _MARKS = re.compile(r"[\s\W_]+")  # punctuation, emoji, spaces
-_PARTICLES = re.compile(r"[呀啊吖呢吗嘛哈啦哇喔]+$")  # what ends small talk
+_PARTICLES = re.compile(r"[呀啊吖呢吗嘛哈啦哇喔]+")  # what ends small talk, or joins its pieces (好的呀谢谢)
 
 
 def small_talk(question: str) -> str | None:
-    """"greeting" (你好, 你能做什么) or "thanks" (谢谢, 好的, 再见) when that is the whole message; else None.
+    """The kind of small talk the whole message is: "greeting" (你好, 你能做什么), "thanks" (谢谢, 好的谢谢),
+    "farewell" (再见, 谢谢拜拜) or "acknowledged" (好的, 嗯嗯, 知道了); None for anything else.
 
     A greeting with a question (你好，东湖街道有多少个小区) is a question: only
-    the whole message counts, and 你好 is a stopword besides.
+    the whole message counts, and 你好 is a stopword besides. A message of
+    several pieces is taken by the one that asks most of a reply: leave-taking,
+    then thanks, then a greeting.
     """
     bare = _PARTICLES.sub("", _MARKS.sub("", question.lower()))
-    if _GREETING.fullmatch(bare):
-        return "greeting"
-    if _THANKS.fullmatch(bare):
-        return "thanks"
-    return None
+    if not bare or not _SMALL_TALK_ONLY.fullmatch(bare):
+        return None
+    return next(kind for kind, piece in _SMALL_TALK.items() if piece.search(bare))
 
 
 def asks_who_wrote(question: str) -> bool:

@@ -30,9 +30,13 @@ class Query:
     counted: dict[str, float] = field(default_factory=dict)  # how-many questions: the thing counted, its stand-ins
 
 
+# the reasons a whole message of small talk gets (你好, 谢谢, 再见, 好的): each channel replies in kind
+SMALL_TALK = frozenset({"greeting", "thanks", "farewell", "acknowledged"})
+
+
 @dataclass(frozen=True)
 class Decision:
     answered: bool
     reason: str  # "ok" | "partial" (answered, less than half the question found) | "empty" | "no_words" (no words
-    # at all) | "vague" (only question words: 为什么) | "greeting" | "thanks" (small talk) | "not_in_article"
+    # at all) | "vague" (only question words: 为什么) | SMALL_TALK (greeting, thanks…) | "not_in_article"
     coverage: float

@@ -9,6 +9,7 @@ from pathlib import Path
 from core_fixtures import seeds_library  # noqa: F401  (fixture)
 from bot import render
 from index.library import Library, example_questions
+from index.records import SMALL_TALK
 from index.tokens import article_text
 
 
@@ -85,6 +86,11 @@ def test_question_words_alone_and_small_talk_are_told_apart_from_no_words(seeds_
     assert seeds_library.ask("你好！").reason == "greeting"
     assert seeds_library.ask("你能做什么？").reason == "greeting"
     assert seeds_library.ask("谢谢啦").reason == "thanks"
+    assert seeds_library.ask("好的谢谢").reason == "thanks"  # several pieces: the one that asks most of a reply
+    assert seeds_library.ask("再见！").reason == seeds_library.ask("谢谢，拜拜").reason == "farewell"
+    assert seeds_library.ask("嗯嗯").reason == seeds_library.ask("知道了").reason == "acknowledged"
+    assert {seeds_library.ask(talk).reason for talk in ("你好", "谢谢", "再见", "好的")} == SMALL_TALK
+    assert seeds_library.ask("哈哈").reason != "acknowledged" and seeds_library.ask("好在哪里？").reason not in SMALL_TALK
     assert seeds_library.ask("你好").hits == ()
     greeted = seeds_library.ask("你好，东湖街道有多少个小区？")
     assert greeted.answered and "小区80个" in greeted.hits[0].passage.text

@@ -406,6 +406,7 @@ def test_punctuation_vague_questions_small_talk_photo_sticker_and_voice_get_hint
     assert say(tg, 42, "为什么？").text.startswith("这个问题太笼统了")
     assert say(tg, 42, "你好").text.startswith("你好！我可以回答关于这篇文章的问题")
     assert say(tg, 42, "谢谢！").text == text("thanks")
+    assert say(tg, 42, "好的，拜拜").text == text("farewell") and say(tg, 42, "嗯嗯").text == text("acknowledged")
     for send in (tg.send_photo, tg.send_sticker, tg.send_voice, tg.send_document):
         before = len(tg.messages(42))
         send(42)
