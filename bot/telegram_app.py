@@ -36,7 +36,7 @@ from bot.config import ConfigError, Settings, telegram_settings, watch_interval
 from bot.feedback import FeedbackSink, MemoryFeedback
 from bot.guards import FloodGate
 from bot.inbox import Inbox, InboxQueue, open_inbox
-from bot.questionlog import QuestionLog, open_question_log
+from bot.questionlog import QuestionLog, log_path, open_question_log, retention_days
 from bot.retry import RetryingRateLimiter
 from bot.texts import text
 from bot.transport import AiohttpRequest
@@ -349,19 +349,24 @@ def stop_on_signals(application: Application) -> None:
 def serve(args: argparse.Namespace) -> int:
     """Run the bot until SIGINT/SIGTERM; returns the exit status (2 for configuration problems)."""
     refuse_webhook_only_options(args)  # a mistyped command line first: no token is needed to see it
+    # then every setting that can be checked here, before Telegram is asked anything and the article is
+    # loaded: a typo costs neither a round trip nor the wait for loading
     settings = telegram_settings()
     webhook = webhook_options(args, settings)
+    watch_seconds = watch_interval()
+    if log_path() is not None:  # LOG_RETENTION_DAYS (unused with the log off); read again when the log opens
+        retention_days()
     configure_logging(settings)
     inbox = None
     try:
+        inbox = open_inbox(settings.token)  # an UPDATE_INBOX that cannot be opened
         me = asyncio.run(check_token(settings))
         logger.info("the token belongs to @%s", me.username)
         library = Library.load(getattr(args, "seeds", None))  # before any update: nobody waits for loading
         logger.info("loaded %d passages from %d article(s)", len(library.passages), len(library.documents))
         gc.freeze()  # the library lives as long as the bot: the cyclic collector need not walk it again and again
-        inbox = open_inbox(settings.token)
         application = build_application(settings, library, question_log=open_question_log(),
-                                        watch_seconds=watch_interval(), inbox=inbox)
+                                        watch_seconds=watch_seconds, inbox=inbox)
         stop_on_signals(application)
         if webhook:
             cap_request_bodies()  # updates are small; a huge body is refused before it is read

@@ -668,6 +668,38 @@ def test_broken_articles_stop_serve_with_exit_2_and_one_line(kind: str, words: s
     assert tg.poll_count == 0 and tg.commands == []  # never started taking updates
 
 
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("LOG_RETENTION_DAYS", "ninety",
+     ("LOG_RETENTION_DAYS 应为天数", "(LOG_RETENTION_DAYS must be a whole number of days)")),
+    ("LOG_RETENTION_DAYS", "0", ("LOG_RETENTION_DAYS 至少为 1", "(LOG_RETENTION_DAYS must be at least 1)")),
+    ("ARTICLE_WATCH_SECONDS", "ten",
+     ("ARTICLE_WATCH_SECONDS 应为秒数", "(ARTICLE_WATCH_SECONDS must be a number of seconds, 0 turns watching off)")),
+    ("ARTICLE_WATCH_SECONDS", "-1",
+     ("ARTICLE_WATCH_SECONDS 不能为负数", "(ARTICLE_WATCH_SECONDS must not be negative)")),
+    ("UPDATE_INBOX", "{folder}",  # a folder: no SQLite file can be opened there
+     ("无法打开收件箱", "(cannot open the inbox: set UPDATE_INBOX to a writable file, or to off)")),
+])
+def test_a_malformed_setting_stops_serve_before_telegram_is_asked_or_the_article_loaded(
+        name: str, value: str, words: tuple[str, str], tg: FakeTelegram, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], restore_logging: None) -> None:
+    """Each was read only after getMe and the article's loading: a typo cost a round trip and the wait for the
+    load before it was named. The folder of articles here does not exist, so a load would be named instead."""
+    from bot.__main__ import main
+
+    value = value.format(folder=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for key, setting in serve_env(tg).items():
+        monkeypatch.setenv(key, setting)
+    monkeypatch.setenv("QUESTION_LOG", str(tmp_path / "questions.sqlite3"))  # on: LOG_RETENTION_DAYS is its
+    monkeypatch.delenv("LOG_RETENTION_DAYS", raising=False)
+    monkeypatch.setenv(name, value)
+    assert main(["--seeds", str(tmp_path / "no such folder"), "serve"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    message, gloss = words
+    assert line.startswith(f"error: {message}") and line.endswith(gloss), line
+    assert tg.calls("getMe") == [] and tg.calls() == [] and tg.errors == []  # Telegram was asked nothing
+
+
 def test_a_binary_file_beside_a_good_article_is_logged_once_and_the_bot_serves(tg: FakeTelegram,
                                                                                tmp_path: Path) -> None:
     folder = tmp_path / "articles"
