@@ -113,7 +113,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class LogSchemaError(ConfigError):
-    """The file was written by a newer version of the bot, or is not a question log."""
+    """The file was written by a newer version of the bot, is not a question log, or cannot be opened there."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,16 @@ def retention_days() -> int:
     return days
 
 
+def unusable(path: Path, error: Exception) -> str:
+    """Why `path` cannot be the question log: not a database, a folder, no permission. Named without
+    QUESTION_LOG: the report's --log names a log too."""
+    reason: object = error
+    if isinstance(error, OSError) and error.strerror:  # which part of the path: a file where a folder must be
+        reason = f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return (f"无法把 {path} 用作问答日志（{reason}）：请换一个可写的文件 "
+            "(cannot use this file as the question log: use another, writable file)")
+
+
 def open_question_log() -> "QuestionLog | None":
     """The log the environment asks for, pruned now and then daily; None when logging is off."""
     path = log_path()
@@ -192,14 +202,17 @@ class QuestionLog:
     def __init__(self, path: str | os.PathLike, salt: str | bytes | None = None,
                  retention_days: int | None = None, flush_seconds: float = FLUSH_SECONDS):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()  # the connection; taken before _queued when both are needed
         self._queued = threading.Condition(threading.Lock())  # the rows of record_soon() and the writer thread
         self._queue: list[tuple[object, ...]] = []
         self._writer: threading.Thread | None = None
         self._closing = False
         self.flush_seconds = flush_seconds
-        self._db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        try:  # a folder, or a place that cannot be written
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as error:
+            raise LogSchemaError(unusable(self.path, error)) from error
         try:
             self._db.execute("PRAGMA busy_timeout = 5000")
             mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -212,7 +225,7 @@ class QuestionLog:
             self._salt = self._load_salt(salt)
         except sqlite3.DatabaseError as error:
             self._db.close()
-            raise LogSchemaError(f"{self.path} cannot be used as a question log: {error}") from error
+            raise LogSchemaError(unusable(self.path, error)) from error
         except BaseException:
             self._db.close()
             raise
@@ -226,8 +239,10 @@ class QuestionLog:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise LogSchemaError(f"{self.path} has schema version {version}; this bot knows up to {SCHEMA_VERSION}. "
-                                 "Update the bot, or point QUESTION_LOG at another file.")
+            raise LogSchemaError(f"问答日志 {self.path} 是更新版本的机器人写的（结构版本 {version}，本程序只认到 "
+                                 f"{SCHEMA_VERSION}）：请更新机器人，或换一个日志文件 "
+                                 "(the question log was written by a newer version of the bot: update the bot, "
+                                 "or use another file)")
         while version < SCHEMA_VERSION:
             with self._write():
                 version = self._db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won

@@ -270,18 +270,34 @@ def test_an_older_file_is_migrated_in_place(db: Path):
         assert log._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_a_newer_or_foreign_file_is_refused(db: Path, tmp_path: Path):
+def test_a_newer_or_foreign_file_is_refused(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """In Chinese with a short English gloss, as every other setting; a folder, or a place no file can be made,
+    is refused the same way, not with sqlite3's or the file system's traceback."""
+    from bot.__main__ import main
+
     QuestionLog(db).close()
     raw = sqlite3.connect(db)
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(LogSchemaError, match="99"):
+    with pytest.raises(LogSchemaError) as newer:
         QuestionLog(db)
+    assert str(newer.value) == (f"问答日志 {db} 是更新版本的机器人写的（结构版本 99，本程序只认到 {SCHEMA_VERSION}）："
+                                "请更新机器人，或换一个日志文件 (the question log was written by a newer version of "
+                                "the bot: update the bot, or use another file)")
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(LogSchemaError):
-        QuestionLog(junk)
+    gloss = "(cannot use this file as the question log: use another, writable file)"
+    for unusable, reason in ((junk, "file is not a database"), (tmp_path, "unable to open database file"),
+                             (junk / "questions.sqlite3", f"File exists: {junk}")):  # a file where a folder must be
+        with pytest.raises(LogSchemaError) as error:
+            QuestionLog(unusable)
+        assert str(error.value) == f"无法把 {unusable} 用作问答日志（{reason}）：请换一个可写的文件 {gloss}"
+    for log_file, words in ((db, "error: 问答日志 "), (junk, "error: 无法把 ")):
+        assert main(["report", "--log", str(log_file)]) == 2
+        captured = capsys.readouterr()
+        [line] = captured.err.strip().splitlines()
+        assert captured.out == "" and line.startswith(words) and line.endswith(")")
 
 
 def test_threads_can_share_one_log(db: Path):
