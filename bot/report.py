@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -596,12 +597,19 @@ details {{ font-size: 13px; color: #555; }}
 def report_command(args: argparse.Namespace) -> int:
     """python -m bot report [--days N] [--html FILE] [--log PATH]"""
     check_days(args.days, time.time())  # the command line first: a bad --days is named whatever the log
-    path = Path(args.log) if getattr(args, "log", None) else log_path()
+    given = getattr(args, "log", None)
+    path = Path(given) if given else log_path()
     if path is None:
         raise ConfigError("问答日志已关闭（QUESTION_LOG=off），没有可报告的问题；另一个日志用 --log PATH "
                           "(the question log is off: QUESTION_LOG=off)")
     if not path.is_file():
-        raise ConfigError(f"没有找到问答日志 {path}：机器人运行时才写它（路径由 QUESTION_LOG 设定）"
+        if given:  # whichever chose the path, so that the right one is corrected
+            source = "路径由 --log 给出"
+        elif os.environ.get("QUESTION_LOG", "").strip():
+            source = "路径由 QUESTION_LOG 设定"
+        else:
+            source = "默认路径；另一个日志用 QUESTION_LOG 或 --log PATH"
+        raise ConfigError(f"没有找到问答日志 {path}：机器人运行时才写它（{source}）"
                           "(no question log there: the bot writes it while serving)")
     with QuestionLog(path) as question_log:
         summary = summarize(question_log, days=args.days)

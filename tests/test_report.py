@@ -154,12 +154,35 @@ def test_report_command(log: QuestionLog, tmp_path: Path, capsys: pytest.Capture
     missing = tmp_path / "missing.sqlite3"
     assert main(["report", "--log", str(missing)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"error: 没有找到问答日志 {missing}：") and "QUESTION_LOG" in line
+    assert line.startswith(f"error: 没有找到问答日志 {missing}：") and "（路径由 --log 给出）" in line
+    assert "QUESTION_LOG" not in line  # it was --log that named the file
     assert line.endswith("(no question log there: the bot writes it while serving)")
     assert not missing.exists()
     assert main(["report", "--days", "0", "--log", str(log.path)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line == "error: --days 至少为 1 (--days must be at least 1)"
+
+
+@pytest.mark.parametrize(("where", "source"), [
+    ("--log", "（路径由 --log 给出）"),
+    ("QUESTION_LOG", "（路径由 QUESTION_LOG 设定）"),
+    ("default", "（默认路径；另一个日志用 QUESTION_LOG 或 --log PATH）"),
+])
+def test_a_missing_log_names_whichever_chose_its_path(where: str, source: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]):
+    """It said QUESTION_LOG set the path even when --log had: the reader would look for the mistake in the wrong
+    place. --log wins over QUESTION_LOG, so with both set it is --log that is named."""
+    missing = tmp_path / "missing.sqlite3"
+    monkeypatch.setenv("QUESTION_LOG", str(tmp_path / "elsewhere.sqlite3") if where == "--log" else str(missing))
+    if where == "default":
+        monkeypatch.delenv("QUESTION_LOG")
+        monkeypatch.setattr("bot.questionlog.DEFAULT_PATH", missing)
+    assert main(["report", *(["--log", str(missing)] if where == "--log" else [])]) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert captured.out == "" and line.startswith(f"error: 没有找到问答日志 {missing}：机器人运行时才写它")
+    assert source in line and line.endswith("(no question log there: the bot writes it while serving)")
 
 
 def test_report_with_the_log_off_says_so(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
