@@ -6,7 +6,8 @@ Handlers share state through bot_data (set up by telegram_app.build_application)
   "feedback"  FeedbackSink        "replied"  Replied
   "question_log" QuestionLog|None  "watch_seconds" float (article watcher; "watcher" its task)
 and keep each answer's candidates in chat_data["views"], keyed by the answer's message id (asked
-again from the question log when a press finds none there: after a restart, or for an old answer).
+again from the question log when a press finds none there: after a restart, or for an old answer),
+and the chat's last question in chat_data["last"] for /more and typed follow-ups (下一个, 还有吗).
 
 Updates are handled concurrently, so nothing here awaits between reading and
 writing shared state. Message texts are never logged at INFO.
@@ -21,8 +22,9 @@ import logging
 import re
 import sqlite3
 import time
+import unicodedata
 from collections import OrderedDict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from telegram import (
@@ -59,12 +61,20 @@ from bot.texts import REPLIES_IN_KIND, language_of, text
 from index.answer import Answer, Hit
 from index.documents import ArticleError, folder_fingerprint
 from index.library import Library, example_questions, seeds_folder
+from index.tokens import normalize
 
 logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 VIEWS_PER_CHAT = 300  # answers per chat whose buttons still work; older ones answer "expired"
 ALBUMS_KEPT = 20  # albums per chat known to have had their one reply
+# Messages that ask for more of the last answer, not a new question: matched as the whole message once
+# punctuation, symbols and spaces are dropped (and Traditional characters read as Simplified).
+FOLLOW_UPS = frozenset({
+    "下一个", "下一条", "下一段", "换一个", "换一条", "换一段", "再换一个", "再来一个",
+    "还有吗", "还有呢", "还有没有", "还有别的吗", "还有其他的吗", "更多", "next", "more",
+})
+FOLLOW_UP_CHARS = max(len(phrase) for phrase in FOLLOW_UPS)
 EXAMPLES_SHOWN = 3
 INLINE_CACHE_SECONDS = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a URL quoted from the article should not unfurl
@@ -165,21 +175,37 @@ class Replied:
 @dataclass(frozen=True)
 class View:
     """The candidates behind one answer message, in the asker's language, with the caveat shown above
-    them (replies.answer_note): for a declined question they are its near misses, shown on request."""
+    them (replies.answer_note): for a declined question they are its near misses, shown on request.
+    A follow-up (/more, 下一个) shows them in a message of its own, sent as a reply to the answer message
+    the question log keys them by: `root`."""
 
     hits: tuple[Hit, ...]
     lang: str
     truncated: bool
     note: str | None = None
+    root: int | None = None  # the answer message, when this view is shown by a follow-up message
+
+
+@dataclass(frozen=True)
+class LastQuestion:
+    """The chat's last question, for /more and typed follow-ups: its answer message, its candidates (none for
+    a reply that showed no passage and has none to show) and the one last shown (-1: none yet, a decline)."""
+
+    root: int
+    view: View
+    shown: int
 
 
 def _corpus(context: Context) -> Corpus:
     return context.bot_data["corpus"]
 
 
+def _chat_data(context: Context) -> dict:
+    return context.chat_data if context.chat_data is not None else {}
+
+
 def _views(context: Context) -> OrderedDict[int, View]:
-    chat_data = context.chat_data if context.chat_data is not None else {}
-    return chat_data.setdefault("views", OrderedDict())
+    return _chat_data(context).setdefault("views", OrderedDict())
 
 
 def _lang(update: Update) -> str:
@@ -269,8 +295,17 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
                                    link_preview_options=NO_PREVIEW)
     context.bot_data["replied"].add(update.update_id)
     _log_answer(update, context, answer, sent, started)
+    view = View(hits, lang, answer.truncated, answer_note(answer))
     if hits:
-        _remember(context, sent.message_id, View(hits, lang, answer.truncated, answer_note(answer)))
+        _remember(context, sent.message_id, view)
+    if _is_question(answer.reason):  # small talk (谢谢, 你好) leaves /more to the question before it
+        _chat_data(context)["last"] = LastQuestion(sent.message_id, view, 0 if answer.answered else -1)
+
+
+def _is_question(reason: str) -> bool:
+    """Whether an answer of this reason answered a question (with a passage or a decline), not small talk,
+    an empty message or one of no words."""
+    return reason != "empty" and reason not in REPLIES_IN_KIND
 
 
 def _remember(context: Context, message_id: int, view: View) -> None:
@@ -296,15 +331,95 @@ def _log_answer(update: Update, context: Context, answer: Answer, sent: Message,
 
 
 async def _answer_message(update: Update, context: Context, question: str) -> None:
-    """Answer a question a reader sent as (or in) a message."""
+    """Answer a question a reader sent as (or in) a message; a follow-up (下一个, 还有吗) as /more does."""
     message = update.effective_message
     assert message is not None
     if not await _admitted(update, context):
+        return
+    if is_follow_up(question):
+        await _follow_up(update, context)
         return
     # Quote in groups (several people ask) and for edits (which version is answered); not otherwise.
     quote = message.chat.type != ChatType.PRIVATE or update.edited_message is not None
     started = time.perf_counter()
     await _send_answer(update, context, message, _ask(context, update, question), _lang(update), quote, started)
+
+
+# -- follow-ups: /more, 下一个, 还有吗 ---------------------------------------------------------------------
+
+
+def is_follow_up(said: str) -> bool:
+    """Whether a message only asks for more of the last answer: the whole of it, punctuation, symbols and
+    spaces aside, is one of FOLLOW_UPS (下一个, 还有吗？, 換一個, More!)."""
+    if len(said) > 3 * FOLLOW_UP_CHARS:
+        return False
+    folded = "".join(ch for ch in normalize(said) if unicodedata.category(ch)[0] not in "PSZC")
+    return folded in FOLLOW_UPS
+
+
+async def _follow_up(update: Update, context: Context) -> None:
+    """What 换一个 does, for the chat's last question, in a new message sent as a reply to its answer: the
+    candidate after the one last shown (after a decline, the closest passage first, under its caveat).
+    Before any question, or after the last candidate, it says so."""
+    message = update.effective_message
+    assert message is not None
+    lang = _lang(update)
+    last = _last_question(context, message.chat.id, lang)
+    if last is None:
+        await _reply(update, context, plain_html("more_ask_first", lang))
+        return
+    index = last.shown + 1
+    if index >= len(last.view.hits):
+        await _reply(update, context, plain_html("more_none", lang))
+        return
+    view = replace(last.view, lang=lang, root=last.root)
+    body = answer_html(view.hits[index], lang, truncated=view.truncated, note=view.note)
+    sent = await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(index, lang),
+                                    reply_to_message_id=last.root, link_preview_options=NO_PREVIEW)
+    context.bot_data["replied"].add(update.update_id)
+    logger.info("update %s: follow-up of message %s, candidate %d", update.update_id, last.root, index)
+    _remember(context, sent.message_id, view)
+    _chat_data(context)["last"] = replace(last, shown=index)
+
+
+def _last_question(context: Context, chat_id: int, lang: str) -> LastQuestion | None:
+    """The chat's last question: kept in memory, or after a restart asked again from the question log,
+    as the buttons are. Which candidate the reader last saw is not logged: the best one is assumed."""
+    last = _chat_data(context).get("last")
+    if last is not None:
+        return last
+    question_log = context.bot_data.get("question_log")
+    if question_log is None:
+        return None
+    try:
+        logged = question_log.last_answer(chat_id, skip_reasons=("empty", *sorted(REPLIES_IN_KIND)))
+    except sqlite3.Error as error:
+        logger.warning("question log read failed: %s", error)
+        return None
+    if logged is None:
+        return None
+    message_id, question = logged
+    answer = _corpus(context).ask(question, k=CANDIDATES)
+    hits = candidates(answer) or near_misses(answer)
+    view = View(hits, lang, answer.truncated, answer_note(answer))
+    last = LastQuestion(message_id, view, 0 if answer.answered else -1)
+    _chat_data(context)["last"] = last
+    return last
+
+
+def _shown(context: Context, message: Message, view: View, index: int) -> None:
+    """A button showed candidate `index`: a follow-up of the chat's last question goes on from there."""
+    chat_data = _chat_data(context)
+    last = chat_data.get("last")
+    if last is not None and last.root == (view.root if view.root is not None else message.message_id):
+        chat_data["last"] = replace(last, shown=index)
+
+
+async def on_more(update: Update, context: Context) -> None:
+    """/more: the next passage for the chat's last question, as typing 下一个 does."""
+    if update.effective_message is None or not await _admitted(update, context):
+        return
+    await _follow_up(update, context)
 
 
 # -- questions in messages -----------------------------------------------------------------------------
@@ -339,6 +454,11 @@ def _words(message: Message, context: Context) -> tuple[str, bool]:
     return strip_mentions(said, context.bot.username, _name_mentions(message, context.bot.id))
 
 
+def _from_bot(message: Message, context: Context) -> bool:
+    """Whether the bot itself sent the message."""
+    return message.from_user is not None and message.from_user.id == context.bot.id
+
+
 def _from_this_bot(message: Message, context: Context) -> bool:
     """Our own inline answers sent into a chat come back as messages via us; they are not questions."""
     return message.via_bot is not None and message.via_bot.id == context.bot.id
@@ -361,7 +481,7 @@ async def on_group_text(update: Update, context: Context) -> None:
         return
     question, mentioned = _words(message, context)
     replied_to = message.reply_to_message
-    to_bot = replied_to is not None and replied_to.from_user is not None and replied_to.from_user.id == context.bot.id
+    to_bot = replied_to is not None and _from_bot(replied_to, context)
     if not (mentioned or to_bot):
         return  # chatter between people
     await _answer_message(update, context, question)
@@ -601,15 +721,23 @@ async def _press(update: Update, context: Context, lang: str) -> str | None:
         return text("expired", lang)
     if press.action == "nearest":
         await _show(message, view, 0)
+        _shown(context, message, view, 0)
         return None
     if press.action == "next":
-        return await _show_next(message, view, press.index)
+        if len(view.hits) < 2:
+            return text("no_more", view.lang)
+        index = (press.index + 1) % len(view.hits)  # after the last, the best again
+        await _show(message, view, index)
+        _shown(context, message, view, index)
+        return None
     hit = view.hits[press.index]
     if press.action == "context":
         await message.reply_text(context_html(_corpus(context).library, hit, view.lang), parse_mode=ParseMode.HTML,
                                  do_quote=True, link_preview_options=NO_PREVIEW)
         return None
-    context.bot_data["feedback"].record(message.chat.id, query.from_user.id, message.message_id, hit.passage.id,
+    # a vote on a follow-up counts for the answer it continues, the one the question log keeps
+    answer_message = view.root if view.root is not None else message.message_id
+    context.bot_data["feedback"].record(message.chat.id, query.from_user.id, answer_message, hit.passage.id,
                                         press.vote)
     return text("feedback_thanks", lang)
 
@@ -626,7 +754,8 @@ def _button_text(message: Message, data: str | None) -> str | None:
 
 def _view_from_log(context: Context, message: Message, press: Press, lang: str) -> View | None:
     """The candidates behind an answer the bot no longer holds in memory (it restarted, or the answer is
-    older than VIEWS_PER_CHAT), asked again from the question the log kept for that message.
+    older than VIEWS_PER_CHAT), asked again from the question the log kept for that message, or for a
+    follow-up's, for the answer message it replies to.
 
     Only when the candidate the buttons name is still the passage the message shows: after the article
     changed, a vote or 上下文 must not land on another passage. (A decline shows no passage yet: its
@@ -635,8 +764,14 @@ def _view_from_log(context: Context, message: Message, press: Press, lang: str) 
     question_log = context.bot_data.get("question_log")
     if question_log is None:
         return None
+    replied = message.reply_to_message
+    root = replied.message_id if replied is not None and _from_bot(replied, context) else None
     try:
         question = question_log.question_for(message.chat.id, message.message_id)
+        if question is None and root is not None:
+            question = question_log.question_for(message.chat.id, root)
+        else:
+            root = None
     except sqlite3.Error as error:
         logger.warning("question log read failed: %s", error)
         return None
@@ -646,7 +781,7 @@ def _view_from_log(context: Context, message: Message, press: Press, lang: str) 
     hits = candidates(answer) or near_misses(answer)
     if press.index >= len(hits) or (press.action != "nearest" and not _shows(message, hits[press.index])):
         return None
-    view = View(hits, lang, answer.truncated, answer_note(answer))
+    view = View(hits, lang, answer.truncated, answer_note(answer), root)
     _remember(context, message.message_id, view)
     return view
 
@@ -655,14 +790,6 @@ def _shows(message: Message, hit: Hit) -> bool:
     """Whether the message displays this passage (its text, whitespace aside, as Telegram returns it)."""
     shown = re.sub(r"\s+", "", message.text or "")
     return re.sub(r"\s+", "", hit.passage.text)[:40] in shown
-
-
-async def _show_next(message: Message, view: View, index: int) -> str | None:
-    """Edit the answer to the candidate after `index`, wrapping round to the best one."""
-    if len(view.hits) < 2:
-        return text("no_more", view.lang)
-    await _show(message, view, (index + 1) % len(view.hits))
-    return None
 
 
 async def _show(message: Message, view: View, index: int) -> None:

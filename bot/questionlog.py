@@ -381,6 +381,17 @@ class QuestionLog:
                                    " ORDER BY id DESC LIMIT 1", (self.chat_hash(chat_id), int(message_id))).fetchone()
         return row[0] if row else None
 
+    def last_answer(self, chat_id: int, skip_reasons: tuple[str, ...] = ()) -> tuple[int, str] | None:
+        """The message id and question of the latest answer logged in a chat (not forgotten or pruned),
+        leaving out answers of the reasons in `skip_reasons` (small talk, say)."""
+        self.flush()  # it may still be queued
+        skip = ", ".join("?" * len(skip_reasons))
+        with self._lock:
+            row = self._db.execute("SELECT message_id, question FROM questions WHERE chat_hash = ?"
+                                   " AND message_id IS NOT NULL" + (f" AND reason NOT IN ({skip})" if skip else "") +
+                                   " ORDER BY id DESC LIMIT 1", (self.chat_hash(chat_id), *skip_reasons)).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
     def feedback(self, target: Target, user_id: int | str, vote: object, passage_id: str | None = None,
                  *, at: float | None = None) -> bool:
         """A reader's 👍 (+1) or 👎 (-1) on an answer, found by row id or by (chat_id, message_id).

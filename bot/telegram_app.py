@@ -46,7 +46,7 @@ from index.library import Library
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "about", "ask", "forget")
+COMMANDS = ("start", "help", "about", "ask", "more", "forget")
 SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"  # what Telegram accepts as a webhook secret_token
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # where a webhook may be plain http: a fake Bot API in tests
 WEBHOOK_LISTEN = "127.0.0.1"  # --listen and --port when not given: behind a reverse proxy on this machine
@@ -138,6 +138,7 @@ def add_handlers(application: Application) -> None:
         CommandHandler("help", handlers.on_help),
         CommandHandler("about", handlers.on_about),
         CommandHandler("ask", handlers.on_ask),
+        CommandHandler("more", handlers.on_more),
         CommandHandler("reload", handlers.on_reload),
         CommandHandler("stats", handlers.on_stats),
         CommandHandler("forget", handlers.on_forget),

@@ -148,6 +148,20 @@ def test_the_log_is_a_feedback_sink_for_the_telegram_app(db: Path):
         assert [(r.up, r.down) for r in log.questions()] == [(0, 1)]
 
 
+def test_the_last_answer_of_a_chat_is_found_for_more_after_a_restart(db: Path):
+    with QuestionLog(db) as log:
+        assert log.last_answer(CHAT) is None
+        log.record("group", USER, "东湖街道有多少个小区？", answer("东湖街道有多少个小区？", 3), 1.0, (CHAT, 501))
+        log.record("group", USER, "谢谢", Answer("谢谢", False, (), "thanks"), 1.0, (CHAT, 503))
+        log.record("private", USER, "拱墅区有多少个网格？", answer("拱墅区有多少个网格？", 7), 1.0, (42, 505))
+        log.record_soon("group", 5, "谢谢你", Answer("谢谢你", False, (), "thanks"), 1.0, (CHAT, 507))  # queued
+        assert log.last_answer(CHAT) == (507, "谢谢你")
+        assert log.last_answer(CHAT, skip_reasons=("thanks", "greeting")) == (501, "东湖街道有多少个小区？")
+        assert log.last_answer(42) == (505, "拱墅区有多少个网格？")
+        log.forget(USER)
+        assert log.last_answer(CHAT, skip_reasons=("thanks",)) is None
+
+
 def rows_on_disk(db: Path) -> list[str]:
     """The questions another connection sees in the file (what a crash would leave)."""
     with sqlite3.connect(db) as other:

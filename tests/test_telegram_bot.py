@@ -36,7 +36,7 @@ from bot.feedback import MemoryFeedback
 from bot.guards import FloodGate
 from bot.questionlog import QuestionLog
 from bot.render import passage_html
-from bot.replies import answer_html, context_html, cut_hit
+from bot.replies import answer_html, candidates, context_html, cut_hit, near_misses
 from bot.telegram_app import RedactSecrets, build_application
 from bot.texts import TEXTS, text
 from index.library import Library, example_questions
@@ -186,7 +186,7 @@ def test_private_question_gets_the_passage_in_html_with_buttons(tg: FakeTelegram
     assert reply.parse_mode == "HTML" and reply.reply_to_message_id is None
     assert reply.callback_data() == ["n:0", "c:0", "f:0:+", "f:0:-"]
     assert [b["text"] for b in reply.buttons()] == ["换一个", "上下文", "👍", "👎"]
-    assert [c["command"] for c in tg.commands] == ["start", "help", "about", "ask", "forget"]
+    assert [c["command"] for c in tg.commands] == ["start", "help", "about", "ask", "more", "forget"]
     assert [c["description"] for c in tg.commands_for(language_code="en")][:2] == ["Start", "Help"]
     assert tg.errors == []
 
@@ -240,6 +240,42 @@ def test_next_cycles_through_the_candidates_and_back_without_a_noop_edit(tg: Fak
     assert all(hits[i].passage.text in shown[i] for i in range(len(hits)))
     assert shown[-1] == shown[0] and len(set(shown)) == len(hits)  # back to the best, every step a change
     assert tg.messages(42)[0].callback_data()[0] == "n:0" and len(tg.messages(42)) == 1
+    assert tg.errors == []
+
+
+def test_more_and_typed_follow_ups_page_through_the_last_question(tg: FakeTelegram, bot: RunningBot,
+                                                                  seeds_library: Library) -> None:  # noqa: F811
+    """/more and a message that only asks for more (下一个, 还有吗？) do what 换一个 does for the chat's last
+    question, in a new message under its answer: not a search for the words 下一个 or 还有吗."""
+    assert say(tg, 42, "/more").text == text("more_ask_first")  # nothing to continue yet
+    assert say(tg, 42, "下一个").text == text("more_ask_first")
+    hits = candidates(seeds_library.ask(VOLUNTEERS, k=5))
+    reply = say(tg, 42, VOLUNTEERS)
+    more = say(tg, 42, "/more")
+    assert hits[1].passage.text in more.text and more.reply_to_message_id == reply.message_id
+    assert more.callback_data() == ["n:1", "c:1", "f:1:+", "f:1:-"]
+    assert press(tg, 42, more.message_id, "n:1").get("text") is None  # its buttons work as the answer's do
+    assert hits[2].passage.text in tg.messages(42)[-1].text
+    assert say(tg, 42, "谢谢！").text == text("thanks")  # small talk does not replace the question being paged
+    for phrase, index in zip(("还有吗？", "换一个", "還有別的嗎"), range(3, len(hits))):
+        follow_up = say(tg, 42, phrase)
+        assert hits[index].passage.text in follow_up.text and follow_up.reply_to_message_id == reply.message_id
+    assert len(hits) == 5 and say(tg, 42, "更多").text == text("more_none")
+    assert press(tg, 42, more.message_id, "f:2:+")["text"] == text("feedback_thanks")
+    assert (bot.feedback.votes[-1].message_id, bot.feedback.votes[-1].passage_id) == (reply.message_id,
+                                                                                      hits[2].passage.id)
+    assert "/more" in say(tg, 42, "/help").text and "/more" in say(tg, 43, "/help", language_code="en").text
+    assert say(tg, 43, "next", language_code="en").text == text("more_ask_first", "en")
+
+    question = "拱墅区有多少个网格？"  # declined: a follow-up shows the closest passages, under the caveat
+    misses = near_misses(seeds_library.ask(question, k=5))
+    declined = say(tg, 42, question)
+    nearest = say(tg, 42, "还有别的吗")
+    assert nearest.text.startswith(text("nearest_note")) and misses[0].passage.text in nearest.text
+    assert nearest.reply_to_message_id == declined.message_id
+    assert press(tg, 42, declined.message_id, "m:0").get("text") is None  # the decline's own button
+    assert press(tg, 42, declined.message_id, "n:0").get("text") is None  # shows misses[1] there
+    assert say(tg, 42, "下一个").text == text("more_none")
     assert tg.errors == []
 
 
@@ -322,16 +358,33 @@ def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeT
     finally:
         second.stop()
         second_log.close()
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "a.txt").write_text("志愿者\n\n东湖街道共有志愿者3000名，分布在各村社。\n", encoding="utf-8")
-    third, third_log = run_bot(Library.load(other, cache=False))  # the article changed meanwhile
+    third, third_log = run_bot(seeds_library)  # /more and 下一个 go on from the logged question too
     try:
-        assert press(tg, 42, reply.message_id, "f:1:-", check=False)["text"] == text("expired")
-        assert len(third_log.votes()) == 1  # the vote did not land on a passage the message does not show
+        more = say(tg, 42, "下一个")  # which candidate the answer showed is not logged: the best is assumed
+        assert hits[1].passage.text in more.text and more.reply_to_message_id == reply.message_id
     finally:
         third.stop()
         third_log.close()
+    fourth, fourth_log = run_bot(seeds_library)  # and a follow-up's buttons, through the answer it continues
+    try:
+        assert press(tg, 42, more.message_id, "n:1").get("text") is None
+        assert hits[2].passage.text in tg.messages(42)[-1].text
+        assert press(tg, 42, more.message_id, "f:2:-")["text"] == text("feedback_thanks")
+        assert [(v.question_id is not None, v.passage_id) for v in fourth_log.votes()][-1] == (True, hits[2].passage.id)
+        assert say(tg, 44, "/more").text == text("more_ask_first")  # a chat that asked nothing
+    finally:
+        fourth.stop()
+        fourth_log.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("志愿者\n\n东湖街道共有志愿者3000名，分布在各村社。\n", encoding="utf-8")
+    fifth, fifth_log = run_bot(Library.load(other, cache=False))  # the article changed meanwhile
+    try:
+        assert press(tg, 42, reply.message_id, "f:1:-", check=False)["text"] == text("expired")
+        assert len(fifth_log.votes()) == 2  # the vote did not land on a passage the message does not show
+    finally:
+        fifth.stop()
+        fifth_log.close()
     assert tg.errors == []
 
 
@@ -512,6 +565,10 @@ def test_group_answers_mentions_replies_and_ask_but_not_chatter(tg: FakeTelegram
     assert best_passage(seeds_library, question) in tg.wait_for_messages(group, 4)[-1].text
     tg.send_command(group, "ask", "", chat_type="group")
     assert tg.wait_for_messages(group, 5)[-1].text == text("ask_usage")
+    tg.send_mention(group, "下一个")  # the group's last question, 换一个 as a message under its answer
+    follow_up = tg.wait_for_messages(group, 6)[-1]
+    assert candidates(seeds_library.ask(question, k=5))[1].passage.text in follow_up.text
+    assert follow_up.reply_to_message_id == tg.messages(group)[3].message_id
     assert "2138" in say(tg, 42, "/ask " + VOLUNTEERS).text  # /ask works in private chats too
     assert tg.errors == []
 
