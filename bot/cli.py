@@ -29,6 +29,8 @@ def print_answer(library: Library, answer: Answer, out: TextIO, color: bool = Fa
     if answer.truncated:
         print(text("truncated"), file=out)
     if not answer.answered:
+        if render.in_latin_only(answer.question):
+            print(text("ask_in_chinese"), file=out)
         print(text("not_in_article"), file=out)
         for example in example_questions(library):
             print(f"  · {example}", file=out)

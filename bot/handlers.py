@@ -40,6 +40,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.guards import admin_only, chat_allowed
+from bot.render import in_latin_only
 from bot.report import stats_text
 from bot.replies import (
     CANDIDATES,
@@ -283,6 +284,8 @@ async def _send_answer(update: Update, context: Context, anchor: Message, answer
         body = plain_html(answer.reason, lang, example=corpus.examples[0] if corpus.examples else "……")
     elif not (hits := candidates(answer)):
         body = plain_html("not_in_article", lang)
+        if in_latin_only(answer.question):  # the article is searched in Chinese: say so
+            body = f"<i>{plain_html('ask_in_chinese', lang)}</i>\n\n{body}"
         if answer.truncated:
             body = f"<i>{plain_html('truncated', lang)}</i>\n\n{body}"
         hits = near_misses(answer)

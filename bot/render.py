@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from typing import Callable, TextIO
 
 from index.answer import Answer, Hit
 
 TELEGRAM_LIMIT = 4096
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")  # Chinese characters
+LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+
+
+def in_latin_only(question: str) -> bool:
+    """Whether a question is written in Latin letters with no Chinese character at all (What time does the
+    library open?): the article is searched in Chinese, so such a question can only be declined, and every
+    channel adds to the decline that the reader should ask in Chinese."""
+    return HAN.search(question) is None and LATIN_WORD.search(question) is not None
 
 
 def _marked(hit: Hit, open_sentence: str, close_sentence: str, open_term: str, close_term: str,

@@ -14,7 +14,7 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot.render import TELEGRAM_LIMIT, passage_html, source_line
+from bot.render import TELEGRAM_LIMIT, in_latin_only, passage_html, source_line
 from bot.texts import text
 from index.answer import Answer, Hit
 from index.library import Library
@@ -206,7 +206,9 @@ def inline_results(answer: Answer, lang: str) -> list[InlineQueryResultArticle]:
     hits = candidates(answer)
     if not hits:
         message = InputTextMessageContent(plain_html("inline_none", lang), parse_mode=ParseMode.HTML)
-        return [InlineQueryResultArticle(id="none", title=text("inline_none", lang), input_message_content=message)]
+        hint = text("ask_in_chinese", lang) if in_latin_only(answer.question) else None
+        return [InlineQueryResultArticle(id="none", title=text("inline_none", lang), description=hint,
+                                         input_message_content=message)]
     return [
         InlineQueryResultArticle(
             id=str(i),

@@ -254,6 +254,18 @@ def test_ask_from_stdin_prints_each_question_above_its_answer(seeds_library):
     assert turns[1].startswith("番茄炒蛋怎么做\n" + text("not_in_article"))
 
 
+def test_a_question_in_english_is_declined_with_a_hint_to_ask_in_chinese(seeds_library):
+    from bot.cli import ask_command
+
+    out = io.StringIO()
+    ask_command(seeds_library, None, 3, False, out=out,
+                stdin=io.StringIO("What time does the library open?\n番茄炒蛋怎么做\n"))
+    english, chinese = out.getvalue().split("\n\n" + text("cli_question", question=""))
+    assert english.splitlines()[1:3] == [text("ask_in_chinese"), text("not_in_article")]
+    assert text("ask_in_chinese") not in chinese
+    assert text("ask_in_chinese") in run_repl(seeds_library, "What time does the library open?\n")
+
+
 def test_other_candidates_are_named_by_section_not_by_id(seeds_library, monkeypatch: pytest.MonkeyPatch):
     from bot.cli import ask_command
 

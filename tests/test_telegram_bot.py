@@ -419,6 +419,19 @@ def test_not_in_article_offers_example_questions_that_work(tg: FakeTelegram, bot
     assert tg.errors == []
 
 
+def test_a_question_in_english_is_declined_with_a_hint_to_ask_in_chinese(tg: FakeTelegram, bot: RunningBot) -> None:
+    """The article is searched in Chinese: a question in Latin letters with no Chinese character is always
+    declined, and the reader should hear why, in their own language."""
+    question = "What time does the library open?"
+    reply = say(tg, 42, question)
+    assert reply.text == text("ask_in_chinese") + "\n\n" + text("not_in_article")
+    english = say(tg, 43, question, language_code="en")
+    assert english.text == text("ask_in_chinese", "en") + "\n\n" + text("not_in_article", "en")
+    assert len(english.buttons()) >= 2  # the example questions, in Chinese, show how
+    assert say(tg, 42, "WiFi 密码是多少？").text == text("not_in_article")  # asked in Chinese: no hint
+    assert tg.errors == []
+
+
 def test_a_declined_question_can_still_see_the_closest_passage(tg: FakeTelegram, bot: RunningBot,
                                                                 seeds_library: Library) -> None:  # noqa: F811
     """The ranking declines some questions the article does answer: the reader may look at the near
@@ -589,7 +602,12 @@ def test_inline_query_offers_the_top_passages(tg: FakeTelegram, bot: RunningBot,
     tg.inline_query(7, "拱墅区有多少个网格？")
     tg.wait_for_call("answerInlineQuery", since=mark)
     declined = tg.inline_answers[-1]["results"]
-    assert len(declined) == 1 and declined[0]["title"] == text("inline_none")
+    assert len(declined) == 1 and declined[0]["title"] == text("inline_none") and "description" not in declined[0]
+    mark = tg.mark()
+    tg.inline_query(7, "What time does the library open?")  # asked in English: ask in Chinese, says the result
+    tg.wait_for_call("answerInlineQuery", since=mark)
+    [english] = tg.inline_answers[-1]["results"]
+    assert english["title"] == text("inline_none") and english["description"] == text("ask_in_chinese")
 
     mark = tg.mark()
     tg.inline_query(7, "  ")
