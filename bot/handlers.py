@@ -487,6 +487,12 @@ async def on_group_text(update: Update, context: Context) -> None:
     to_bot = replied_to is not None and _from_bot(replied_to, context)
     if not (mentioned or to_bot):
         return  # chatter between people
+    if mentioned and not question:  # a bare @bot: say where the question goes
+        if await _admitted(update, context):
+            examples = _corpus(context).examples
+            await _reply(update, context, plain_html("mention_usage", _lang(update), username=context.bot.username,
+                                                     example=examples[0] if examples else text("question_word")))
+        return
     await _answer_message(update, context, question)
 
 

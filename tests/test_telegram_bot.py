@@ -582,6 +582,13 @@ def test_group_answers_mentions_replies_and_ask_but_not_chatter(tg: FakeTelegram
     follow_up = tg.wait_for_messages(group, 6)[-1]
     assert candidates(seeds_library.ask(question, k=5))[1].passage.text in follow_up.text
     assert follow_up.reply_to_message_id == tg.messages(group)[3].message_id
+    tg.send_mention(group, "")  # a bare @bot: where the question goes, not "please type a question"
+    bare = tg.wait_for_messages(group, 7)[-1]
+    example = example_questions(seeds_library)[0]
+    assert bare.text == text("mention_usage", username="article_qa_bot", example=example)
+    assert bare.text.endswith(f"@article_qa_bot {example}")
+    tg.send_mention(group, "", language_code="en")
+    assert tg.wait_for_messages(group, 8)[-1].text.startswith("Write your question after the mention")
     assert "2138" in say(tg, 42, "/ask " + VOLUNTEERS).text  # /ask works in private chats too
     assert tg.errors == []
 
