@@ -40,7 +40,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.guards import admin_only, chat_allowed
-from bot.render import in_latin_only
+from bot.render import has_chinese, in_latin_only
 from bot.report import stats_text
 from bot.replies import (
     CANDIDATES,
@@ -333,11 +333,12 @@ def _log_answer(update: Update, context: Context, answer: Answer, sent: Message,
         logger.warning("update %s: question log write failed: %s", update.update_id, error)
 
 
-async def _answer_message(update: Update, context: Context, question: str) -> None:
-    """Answer a question a reader sent as (or in) a message; a follow-up (下一个, 还有吗) as /more does."""
+async def _answer_message(update: Update, context: Context, question: str, *, admitted: bool = False) -> None:
+    """Answer a question a reader sent as (or in) a message; a follow-up (下一个, 还有吗) as /more does.
+    `admitted`: the update already passed _admitted (and counted against the flood limit)."""
     message = update.effective_message
     assert message is not None
-    if not await _admitted(update, context):
+    if not (admitted or await _admitted(update, context)):
         return
     if is_follow_up(question):
         await _follow_up(update, context)
@@ -532,12 +533,18 @@ async def on_non_text(update: Update, context: Context) -> None:
 
 
 async def on_start(update: Update, context: Context) -> None:
-    if not await _admitted(update, context):
+    """The welcome; /start 问题 then answers the question. A deep link's payload (/start inline) holds no
+    Chinese character (Telegram allows only A-Z a-z 0-9 _ - there): it is no question, and is ignored."""
+    message = update.effective_message
+    if message is None or not await _admitted(update, context):
         return
     lang = _lang(update)
     corpus = _corpus(context)
     body = plain_html("start", lang, title=_titles(corpus.library, lang))
     await _reply(update, context, body, examples_keyboard(context.bot_data["examples"].numbered(corpus.examples)))
+    question = _after_command(message, context)
+    if has_chinese(question):
+        await _answer_message(update, context, question, admitted=True)
 
 
 async def on_help(update: Update, context: Context) -> None:
@@ -559,14 +566,19 @@ async def on_about(update: Update, context: Context) -> None:
                                              passages=len(library.passages)))
 
 
+def _after_command(message: Message, context: Context) -> str:
+    """What follows a command (/ask 问题, /ask@bot 问题), line breaks kept, without mentions of the bot."""
+    command = message.entities[0] if message.entities else None
+    said = (message.text or "")[command.length:] if command and command.offset == 0 else " ".join(context.args or [])
+    return strip_mentions(said, context.bot.username)[0]
+
+
 async def on_ask(update: Update, context: Context) -> None:
     """/ask 问题 (or /ask@bot 问题): the question is everything after the command, line breaks kept."""
     message = update.effective_message
     if message is None or not message.text:
         return
-    command = message.entities[0] if message.entities else None
-    question = message.text[command.length:] if command and command.offset == 0 else " ".join(context.args or [])
-    question, _ = strip_mentions(question, context.bot.username)
+    question = _after_command(message, context)
     if not question:
         if await _admitted(update, context):
             await _reply(update, context, plain_html("ask_usage", _lang(update)))

@@ -18,11 +18,15 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 
 
+def has_chinese(value: str) -> bool:
+    return HAN.search(value) is not None
+
+
 def in_latin_only(question: str) -> bool:
     """Whether a question is written in Latin letters with no Chinese character at all (What time does the
     library open?): the article is searched in Chinese, so such a question can only be declined, and every
     channel adds to the decline that the reader should ask in Chinese."""
-    return HAN.search(question) is None and LATIN_WORD.search(question) is not None
+    return not has_chinese(question) and LATIN_WORD.search(question) is not None
 
 
 def _marked(hit: Hit, open_sentence: str, close_sentence: str, open_term: str, close_term: str,

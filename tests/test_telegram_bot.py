@@ -209,6 +209,19 @@ def test_start_help_about_and_an_example_button(tg: FakeTelegram, bot: RunningBo
     assert tg.errors == []
 
 
+def test_start_with_a_question_answers_it_after_the_welcome(tg: FakeTelegram, bot: RunningBot,
+                                                           seeds_library: Library) -> None:  # noqa: F811
+    """/start 问题 is a question after the welcome; a deep link's payload (/start inline, from the inline
+    mode's button) has no Chinese character and is no question."""
+    tg.send_text(42, "/start " + VOLUNTEERS)
+    welcome, answer = tg.wait_for_messages(42, 2)
+    assert welcome.text.startswith("你好！我可以回答关于这篇文章的问题")
+    assert best_passage(seeds_library, VOLUNTEERS) in answer.text and answer.callback_data()[0] == "n:0"
+    bot.settle(tg.send_text(43, "/start inline"))
+    assert len(tg.messages(43)) == 1 and tg.messages(43)[0].text.startswith("你好！")
+    assert tg.errors == []
+
+
 def test_help_offers_inline_mode_only_when_the_bot_has_it(seeds_library: Library) -> None:  # noqa: F811
     """Inline mode is optional (/setinline at @BotFather): until it is on, Telegram sends no inline
     queries, so /help must not tell readers to type @bot 问题 in other chats."""
