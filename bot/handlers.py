@@ -693,9 +693,12 @@ async def on_forget(update: Update, context: Context) -> None:
         return
     lang = _lang(update)
     question_log = context.bot_data.get("question_log")
+    if question_log is None:  # QUESTION_LOG=off: not "deleted 0 records", as if some might have been kept
+        await _reply(update, context, plain_html("forget_nothing_kept", lang))
+        return
     user = update.effective_user
     removed = 0
-    if question_log is not None and user is not None:
+    if user is not None:
         removed = await asyncio.to_thread(question_log.forget, user.id)
     await _reply(update, context, plain_html("forgotten", lang, rows=removed))
 

@@ -401,6 +401,27 @@ def test_buttons_keep_working_after_a_restart_through_the_question_log(tg: FakeT
     assert tg.errors == []
 
 
+def test_forget_deletes_the_readers_rows_or_says_none_are_kept(tg: FakeTelegram, tmp_path: Path,
+                                                              seeds_library: Library) -> None:  # noqa: F811
+    unlogged = RunningBot(tg, build_application(make_settings(tg), seeds_library)).start()  # QUESTION_LOG=off
+    try:
+        say(tg, 42, VOLUNTEERS)
+        assert say(tg, 42, "/forget").text == text("forget_nothing_kept")  # not "已删除你的 0 条记录"
+        assert say(tg, 43, "/forget", language_code="en").text == text("forget_nothing_kept", "en")
+    finally:
+        unlogged.stop()
+    question_log = QuestionLog(tmp_path / "questions.sqlite3")
+    logged = RunningBot(tg, build_application(make_settings(tg), seeds_library, question_log=question_log)).start()
+    try:
+        say(tg, 44, VOLUNTEERS)
+        assert say(tg, 44, "/forget").text == text("forgotten", rows=1)
+        assert question_log.questions() == []
+    finally:
+        logged.stop()
+        question_log.close()
+    assert tg.errors == []
+
+
 def test_example_buttons_keep_asking_their_question_after_a_restart(tg: FakeTelegram,
                                                                    seeds_library: Library) -> None:  # noqa: F811
     """An example button shows its question: after a restart (or a reload, which numbers examples anew) it
