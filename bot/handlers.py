@@ -859,15 +859,20 @@ def _worth_telling(error: BaseException | None) -> bool:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log each failure once, with the update id and never the message text; tell the user only if
-    their update got no reply at all."""
+    """Log each failure once, with the update id and never the message text (a refusal to deliver, 403
+    Forbidden, as one warning line without traceback); tell the user only if their update got no reply at all."""
     error = context.error
     if update is None and error is not None and is_transient(error):
         # getUpdates failing while Telegram is unreachable: PTB retries; one line per failure is enough.
         logger.warning("fetching updates failed: %s: %s", type(error).__name__, error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+    if isinstance(error, Forbidden):
+        # The reader blocked the bot, or it was removed from the group: Telegram's refusal, not a fault of
+        # the bot's, and the same for every answer to that chat. One line says it; a traceback adds nothing.
+        logger.warning("update %s: not delivered: %s", update_id, error.message)
+    else:
+        logger.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.update_id in context.bot_data["replied"]:
         return
     context.bot_data["replied"].add(update.update_id)

@@ -874,7 +874,21 @@ def test_a_failing_handler_logs_the_update_and_tells_the_user(tg: FakeTelegram, 
         assert tg.wait_for_messages(42, 1)[0].text == text("error")
     failures = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(failures) == 1 and f"update {update_id} failed" in failures[0].getMessage()
+    assert failures[0].exc_info is not None  # a fault of the bot's: with its traceback
     assert all("图书馆" not in r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+
+
+def test_an_answer_to_a_reader_who_blocked_the_bot_is_one_warning_without_traceback(
+        tg: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+    tg.block_user(42)
+    with caplog.at_level(logging.INFO):
+        update_id = tg.send_text(42, VOLUNTEERS)
+        bot.settle(update_id)
+    records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelno, r.getMessage()) for r in records] == [
+        (logging.WARNING, f"update {update_id}: not delivered: Forbidden: bot was blocked by the user")]
+    assert records[0].exc_info is None and not records[0].exc_text
+    assert [e["description"] for e in tg.errors] == ["Forbidden: bot was blocked by the user"]  # tried once
 
 
 def test_answers_are_trimmed_to_the_limit_without_breaking_tags(symbols_library: Library) -> None:
