@@ -19,8 +19,13 @@ retried forever, and a question older than MAX_AGE is not answered any more
 (Telegram itself keeps updates a day).
 
 Only messages and edited messages are kept: they are the questions. Inline
-queries expire within seconds, and a button pressed before a restart finds its
-state gone anyway (the buttons answer "已过期").
+queries and button presses are not: Telegram stops waiting for their answer
+within seconds, so one lost with a crashed run is simply pressed (or typed)
+again. The buttons themselves keep working after a restart: the candidates
+behind an answer are asked again from the question the question log kept for
+its message (bot/handlers.py). A press answers "已过期" (expired) only without
+that log (QUESTION_LOG=off), after /forget, once the row is pruned, or when the
+article changed and the message no longer shows the passage the press names.
 
 WAL with synchronous=NORMAL: a committed row survives the process being
 killed (a power cut may take the last moments with it). Writing a row and

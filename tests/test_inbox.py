@@ -111,6 +111,19 @@ def test_only_messages_are_kept(inbox: Inbox) -> None:
     assert inbox.keep(inline_query(1)) and inbox.unhandled() == 0  # queued, not kept: it expires in seconds
 
 
+def button_press(update_id: int) -> Update:
+    return Update.de_json({"update_id": update_id, "callback_query": {
+        "id": "c1", "from": {"id": 7, "is_bot": False, "first_name": "读者"}, "chat_instance": "1", "data": "n:0"}},
+        BOT)
+
+
+def test_button_presses_are_not_kept_and_the_docstring_says_what_a_press_after_a_restart_does(inbox: Inbox) -> None:
+    assert inbox.keep(button_press(1)) and inbox.unhandled() == 0
+    doc = " ".join((inbox_module.__doc__ or "").split())
+    # test_buttons_keep_working_after_a_restart_through_the_question_log: asked again, not "已过期"
+    assert "question log" in doc and "the buttons answer \"已过期\"" not in doc
+
+
 def test_a_broken_inbox_does_not_stop_the_bot(inbox: Inbox, caplog: pytest.LogCaptureFixture) -> None:
     inbox._db.close()
     with caplog.at_level(logging.WARNING):
