@@ -79,7 +79,8 @@ class Searcher(Declining):
 
     def query(self, question: str) -> Query:
         text, corrected = self.expander.correct(question_text(question[:MAX_QUESTION_CHARS]))
-        asked = list(dict.fromkeys(part for word in self._cut_as_the_article_does(words(text)) for part in self._split_compound(word)
+        cut = self._cut_as_the_article_does(words(text))
+        asked = list(dict.fromkeys(part for word in cut for part in self._split_compound(word)
                                    if not asks.is_photo_word(part) and part not in stopwords()
                                    and not asks.frames_a_photo(part, text)))
         stand_ins = self.expander.stand_ins(asked, text)
