@@ -57,8 +57,11 @@ class Searcher(Declining):
         # repeating it in every passage measured no better on the dev and tuning sets
         texts = [p.text for p in passages]
         self.norm_texts = [article_text(t) for t in texts]
-        self.word_tokens = [tokenize(t, read=True) for t in self.norm_texts]
-        self.gram_tokens = [bigrams(t) for t in self.norm_texts]
+        self.word_tokens: list[list[str]] = []
+        self.gram_tokens: list[list[str]] = []
+        for text in self.norm_texts:  # a passage's words, then its bigrams, of one segmentation (shared_segmentation)
+            self.word_tokens.append(tokenize(text, read=True))
+            self.gram_tokens.append(bigrams(text))
         self.token_sets = [frozenset(t) for t in self.word_tokens]
         self.gram_sets = [frozenset(t) for t in self.gram_tokens]
         self._sentence_cache: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # row → its sentences' starts
