@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import math
 import zlib
+from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -186,6 +187,45 @@ def _term_key(term: str) -> int:
     return -1 - zlib.crc32(term.encode("utf-8", "surrogatepass"))
 
 
+class Corpus:
+    """Tokenized passages as term ids, added one passage at a time: what BM25.build indexes.
+
+    Terms are numbered in order of first appearance (they become the index's
+    columns), and a token is 4 bytes in one flat array.  Kept as Python
+    strings in a list per passage, with a set per passage beside them, the
+    tokens of 100,000 passages were most of the 2.5 GB a build took.
+    """
+
+    def __init__(self) -> None:
+        self.terms: dict[str, int] = {}
+        self._ids = array("i")  # a C int: np.int32
+        self._ends = array("q")
+
+    @classmethod
+    def of(cls, rows: Iterable[Iterable[str]]) -> "Corpus":
+        corpus = cls()
+        for row in rows:
+            corpus.add(row)
+        return corpus
+
+    def add(self, tokens: Iterable[str]) -> None:
+        """The next passage's tokens."""
+        terms = self.terms
+        assign = terms.setdefault
+        self._ids.extend(assign(token, len(terms)) for token in tokens)
+        self._ends.append(len(self._ids))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each passage's ids start (and, last, where the ids end), and the ids: a view of the
+        corpus's own, not a copy, so no passage can be added after."""
+        offsets = np.zeros(len(self._ends) + 1, dtype=np.int64)
+        offsets[1:] = self._ends
+        return offsets, np.frombuffer(self._ids, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+
 @dataclass
 class BM25:
     """An inverted BM25 index: a passages × terms matrix of weights in compressed sparse column form.
@@ -209,27 +249,28 @@ class BM25:
     peaks: np.ndarray = field(default_factory=lambda: _EMPTY_FLOATS)
 
     @classmethod
-    def build(cls, corpus: list[list[str]], variant: str = "lucene", k1: float = 1.5, b: float = 0.75,
+    def build(cls, corpus: "Corpus | list[list[str]]", variant: str = "lucene", k1: float = 1.5, b: float = 0.75,
               delta: float | None = None, epsilon: float = 0.25) -> "BM25":
+        """The index of the passages' tokens (its `terms` is the corpus's own dict when given a Corpus)."""
         if variant not in VARIANTS:
             raise ValueError(f"unknown BM25 variant {variant!r}; one of {VARIANTS}")
         if delta is None:
             delta = 1.0 if variant == "plus" else 0.5
         index = cls(variant=variant, k1=k1, b=b, delta=delta, epsilon=epsilon, size=len(corpus))
-        if not corpus:
+        if not len(corpus):
             return index
-        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
+        if not isinstance(corpus, Corpus):
+            corpus = Corpus.of(corpus)
+        terms = corpus.terms
+        offsets, ids = corpus.arrays()
+        lengths = np.diff(offsets)
         average = lengths.astype(np.float64).mean() or 1.0
         norm = 1 - b + b * lengths.astype(np.float64) / average
 
         # every token as (term id, row); term ids in order of first appearance
-        terms: dict[str, int] = {}
-        assign = terms.setdefault
-        total = int(lengths.sum())
-        ids = np.fromiter((assign(token, len(terms)) for doc in corpus for token in doc), dtype=np.int64,
-                          count=total)
         doc_of = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
-        keys, counts = np.unique(ids * len(corpus) + doc_of, return_counts=True)  # sorted: by term, then row
+        keys, counts = np.unique(ids.astype(np.int64) * len(corpus) + doc_of, return_counts=True)  # by term, then row
+        del ids, doc_of
         columns = keys // len(corpus)
         rows = (keys % len(corpus)).astype(np.int32)
         df = np.bincount(columns, minlength=len(terms))
@@ -347,6 +388,73 @@ class BM25:
     def top(self, query: dict[str, float] | list[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The k best passages with a positive score: (rows, scores), best first, ties in row order."""
         return top_k(self.scores(query), k)
+
+
+class TokenRows(Sequence):
+    """A per-passage list of token lists (or token sets) kept as term ids of a BM25 index's vocabulary.
+
+    Millions of short strings, lists and sets are what made a large library
+    take gigabytes to build and seconds to load; as two numpy arrays the same
+    data is small and loads at once, and a row is decoded (then kept) only when
+    it is asked for.  The lists and the sets of the same tokens share the arrays.
+    """
+
+    def __init__(self, index: BM25, offsets: np.ndarray, ids: np.ndarray, as_set: bool) -> None:
+        self.index = index
+        self.offsets = offsets
+        self.ids = ids
+        self.as_set = as_set
+        self._terms: list[str] | None = None
+        self._decoded: dict[int, object] = {}
+
+    @classmethod
+    def of(cls, index: BM25, corpus: Corpus) -> tuple["TokenRows", "TokenRows"]:
+        """The corpus's token lists and token sets, read through the index built from it.
+
+        Their list of terms by column is made now, with the index: made at the
+        first question, a list of a million terms would be young, and the next
+        garbage collections would walk it (0.1 s at 100,000 passages).
+        """
+        offsets, ids = corpus.arrays()
+        lists, sets = cls(index, offsets, ids, as_set=False), cls(index, offsets, ids, as_set=True)
+        lists._terms = sets._terms = list(corpus.terms)
+        return lists, sets
+
+    def on(self, index: BM25) -> "TokenRows":
+        """The same rows read through another index of the same terms (one with TermIds, as saved)."""
+        return TokenRows(index, self.offsets, self.ids, self.as_set)
+
+    def _decode(self, row: int) -> object:
+        columns = self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()
+        terms = self.index.terms
+        if isinstance(terms, TermIds):
+            tokens = terms.names_of(columns)
+        else:
+            if self._terms is None:
+                self._terms = list(terms)
+            tokens = [self._terms[i] for i in columns]
+        return frozenset(tokens) if self.as_set else tokens
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        value = self._decoded.get(row)
+        if value is None:
+            value = self._decoded[row] = self._decode(row)
+        return value
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, TokenRows)) and len(self) == len(other) and list(self) == list(other)
+
+    def __reduce__(self):
+        return (TokenRows, (self.index, self.offsets, self.ids, self.as_set))
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

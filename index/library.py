@@ -11,15 +11,12 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from index import lexicon, pinyin, tokens
 from index.answer import Answer, make_hit
-from index.bm25 import BM25, TermIds
+from index.bm25 import BM25, TermIds, TokenRows
 from index.cache import IndexCache, articles_key, cache_folder, gc_paused
 from index.documents import Document, article_files, over_size_limit, read_documents, warn_skipped
 from index.passages import Passage, build_passages
@@ -145,132 +142,30 @@ class Library:
         return state
 
 
-PACK_MIN_ROWS = 5000  # libraries this large save their per-passage token lists as arrays
-
-
-class TokenRows(Sequence):
-    """A per-passage list of token lists (or token sets) kept as term ids of a BM25 index's vocabulary.
-
-    Unpickling millions of short strings, lists and sets is what makes a large
-    saved library slow to load; as two numpy arrays the same data loads at
-    once, and a row is decoded (then kept) only when it is asked for.
-    """
-
-    def __init__(self, index: BM25, offsets: np.ndarray, ids: np.ndarray, as_set: bool) -> None:
-        self.index = index
-        self.offsets = offsets
-        self.ids = ids
-        self.as_set = as_set
-        self._terms: list[str] | None = None
-        self._decoded: dict[int, object] = {}
-
-    @classmethod
-    def pack(cls, rows: list, index: BM25, packed: list["TokenRows"] = (),
-             terms: dict[str, int] | None = None) -> "TokenRows | None":
-        """The packed form of rows when every row is a list (or every row a frozenset) of the index's terms.
-
-        Sets that are the sets of already packed lists share their arrays (token_sets of word_tokens).
-        `terms` is the index's term → column dict when the index holds TermIds (a dict is quicker).
-        """
-        kinds = {type(row) for row in rows}
-        if kinds not in ({list}, {frozenset}):
-            return None
-        if terms is None:
-            terms = index.terms  # type: ignore[assignment]
-        names = list(terms)  # type: ignore[arg-type]
-        if kinds == {frozenset}:
-            for lists in packed:
-                if lists.index is index and not lists.as_set and len(lists) == len(rows):
-                    shared = cls(index, lists.offsets, lists.ids, as_set=True)
-                    shared._terms = names
-                    if all(shared._decode(i) == row for i, row in enumerate(rows)):
-                        shared._terms = None
-                        return shared
-        try:
-            flat = [terms[token] for row in rows for token in row]  # type: ignore[index]
-        except (KeyError, TypeError):
-            return None
-        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(row) for row in rows], out=offsets[1:])
-        packed = cls(index, offsets, np.array(flat, dtype=np.int32), as_set=kinds == {frozenset})
-        packed._terms = names
-        if any(packed._decode(i) != row for i, row in enumerate(rows)):
-            return None  # not the shape expected: saved as it is
-        packed._decoded.clear()
-        packed._terms = None
-        return packed
-
-    def _decode(self, row: int) -> object:
-        columns = self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()
-        terms = self.index.terms
-        if self._terms is None and isinstance(terms, TermIds):
-            tokens = terms.names_of(columns)
-        else:
-            if self._terms is None:
-                self._terms = list(terms)
-            tokens = [self._terms[i] for i in columns]
-        return frozenset(tokens) if self.as_set else tokens
-
-    def __getitem__(self, row):  # type: ignore[override]
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
-        value = self._decoded.get(row)
-        if value is None:
-            value = self._decoded[row] = self._decode(row)
-        return value
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, (list, TokenRows)) and len(self) == len(other) and list(self) == list(other)
-
-    def __reduce__(self):
-        return (TokenRows, (self.index, self.offsets, self.ids, self.as_set))
+PACK_MIN_ROWS = 5000  # libraries this large save their BM25 term dicts as TermIds
 
 
 def _packed(searcher: Searcher, passages: int) -> Searcher:
-    """The searcher as it is saved when the library is large: the BM25 indexes' term dicts as TermIds
-    (the expander's vocabulary and bigram set are those same dicts, so they share them), per-passage
-    token lists and sets as TokenRows."""
+    """The searcher as it is saved when the library is large: the BM25 indexes' term dicts as TermIds,
+    which the expander's vocabulary and bigram set (those same dicts) and the token rows share."""
     if passages < PACK_MIN_ROWS:
         return searcher
     replaced: dict[str, object] = {}
     dicts: dict[int, TermIds] = {}  # id of a term dict → its TermIds
-    indexes: list[tuple[BM25, dict[str, int] | None]] = []  # as saved, with the dict for packing
+    compact: dict[int, BM25] = {}  # id of an index → its copy with TermIds
     for name, value in vars(searcher).items():
-        if isinstance(value, BM25):
-            if isinstance(value.terms, dict) and value.terms:
-                compact = copy.copy(value)
-                compact.terms = dicts[id(value.terms)] = TermIds(value.terms)
-                replaced[name] = compact
-                indexes.append((compact, value.terms))
-            else:
-                indexes.append((value, None))
+        if isinstance(value, BM25) and isinstance(value.terms, dict) and value.terms:
+            copied = replaced[name] = compact[id(value)] = copy.copy(value)
+            copied.terms = dicts[id(value.terms)] = TermIds(value.terms)
+    for name, value in vars(searcher).items():
+        if isinstance(value, TokenRows) and id(value.index) in compact:
+            replaced[name] = value.on(compact[id(value.index)])
     expander = getattr(searcher, "expander", None)
     if expander is not None and any(id(value) in dicts for value in vars(expander).values()):
         expander = replaced["expander"] = copy.copy(expander)
         for name, value in vars(expander).items():
             if id(value) in dicts:
                 setattr(expander, name, dicts[id(value)])
-
-    def lists_first(item: tuple[str, object]) -> bool:
-        value = item[1]
-        return not (isinstance(value, list) and value and isinstance(value[0], list))
-
-    rows: list[TokenRows] = []
-    for name, value in sorted(vars(searcher).items(), key=lists_first):
-        if isinstance(value, list) and len(value) == passages:
-            for index, terms in indexes:
-                packed = TokenRows.pack(value, index, rows, terms)
-                if packed is not None:
-                    replaced[name] = packed
-                    rows.append(packed)
-                    break
     if not replaced:
         return searcher
     saved = copy.copy(searcher)

@@ -19,7 +19,7 @@ import numpy as np
 
 from index import asks, documents, lexicon
 from index.decline import Declining
-from index.bm25 import BM25
+from index.bm25 import BM25, Corpus, TokenRows
 from index.expand import SOUND_WEIGHT, Expander
 from index.passages import Passage, sentences_by_line
 from index.records import Decision, Query, Ranked
@@ -57,13 +57,10 @@ class Searcher(Declining):
         # repeating it in every passage measured no better on the dev and tuning sets
         texts = [p.text for p in passages]
         self.norm_texts = [article_text(t) for t in texts]
-        self.word_tokens: list[list[str]] = []
-        self.gram_tokens: list[list[str]] = []
+        word_corpus, gram_corpus = Corpus(), Corpus()
         for text in self.norm_texts:  # a passage's words, then its bigrams, of one segmentation (shared_segmentation)
-            self.word_tokens.append(tokenize(text, read=True))
-            self.gram_tokens.append(bigrams(text))
-        self.token_sets = [frozenset(t) for t in self.word_tokens]
-        self.gram_sets = [frozenset(t) for t in self.gram_tokens]
+            word_corpus.add(tokenize(text, read=True))
+            gram_corpus.add(bigrams(text))
         self._sentence_cache: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # row → its sentences' starts
         self.is_caption = np.array([p.kind == "caption" for p in passages], dtype=np.float64)
         self.is_front = np.array([p.kind == "front" for p in passages], dtype=bool)
@@ -71,8 +68,11 @@ class Searcher(Declining):
         for row, passage in enumerate(passages):
             first = self.documents.get(passage.document, range(row, row))
             self.documents[passage.document] = range(first.start, row + 1)
-        self.words = BM25.build(self.word_tokens, variant=variant, k1=k1, b=b)
-        self.grams = BM25.build(self.gram_tokens, variant=variant, k1=k1, b=b)
+        self.words = BM25.build(word_corpus, variant=variant, k1=k1, b=b)
+        self.grams = BM25.build(gram_corpus, variant=variant, k1=k1, b=b)
+        # each passage's words and bigrams, as lists and as sets, decoded from term ids when first asked for
+        self.word_tokens, self.token_sets = TokenRows.of(self.words, word_corpus)
+        self.gram_tokens, self.gram_sets = TokenRows.of(self.grams, gram_corpus)
         self.expander = Expander(self.words.terms, "\n".join(self.norm_texts), self.grams.terms)
         # the kinds of edition and time (第#届, #年, #月#日) the articles' own words name, and the months of their
         # days: 四月几号 asks the month of the article's 4月8日
