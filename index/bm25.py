@@ -267,18 +267,15 @@ class BM25:
         average = lengths.astype(np.float64).mean() or 1.0
         norm = 1 - b + b * lengths.astype(np.float64) / average
 
-        # every token as (term id, row); term ids in order of first appearance
-        doc_of = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
-        keys, counts = np.unique(ids.astype(np.int64) * len(corpus) + doc_of, return_counts=True)  # by term, then row
-        del ids, doc_of
-        columns = keys // len(corpus)
-        rows = (keys % len(corpus)).astype(np.int32)
+        columns, rows, counts = _postings(ids, lengths)
         df = np.bincount(columns, minlength=len(terms))
+        del columns  # a large index's arrays of postings are most of its build's memory: each freed once used
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
 
         idf = index._idf(list(terms), df)
         f = counts.astype(np.float64)
+        del counts
         data, bases = index._term_weights(np.repeat(idf, df), idf, f, norm[rows])
         index.terms = terms
         index.indptr, index.indices, index.data, index.bases = indptr, rows, data, bases
@@ -455,6 +452,26 @@ class TokenRows(Sequence):
 
     def __reduce__(self):
         return (TokenRows, (self.index, self.offsets, self.ids, self.as_set))
+
+
+def _postings(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct (term id, row) of the tokens, by term then row, and how often the term is in the row.
+
+    Every token becomes one int64 key (term id × rows + row), sorted in place:
+    what np.unique computes, without the copy it sorts, the largest array of a
+    large index's build.
+    """
+    passages = len(lengths)
+    keys = ids.astype(np.int64)
+    keys *= passages
+    keys += np.repeat(np.arange(passages, dtype=np.int64), lengths)
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)  # where a key differs from the one before
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=len(keys))
+    keys = keys[starts]
+    return keys // passages, (keys % passages).astype(np.int32), counts
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
