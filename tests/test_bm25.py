@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from index.bm25 import BM25
+from index.bm25 import BM25, Corpus, _postings
 
 REFERENCE = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
 
@@ -178,3 +178,19 @@ def test_an_index_with_term_ids_scores_the_same():
         assert compact.scores(query).tobytes() == ours.scores(query).tobytes()
     assert all(compact.idf_weight(t) == ours.idf_weight(t) for t in ["w1", "w50", "x"])
     assert dict(compact.rows.items()).keys() == dict(ours.rows.items()).keys()
+
+
+def test_postings_are_what_np_unique_gives_and_a_corpus_indexes_as_its_lists():
+    rng = np.random.default_rng(4)
+    lengths = rng.integers(0, 12, size=500)
+    ids = rng.integers(0, 40, size=int(lengths.sum())).astype(np.int32)
+    keys, counts = np.unique(ids.astype(np.int64) * len(lengths) + np.repeat(np.arange(len(lengths)), lengths),
+                             return_counts=True)
+    columns, rows, got = _postings(ids, lengths)
+    assert np.array_equal(columns, keys // len(lengths)) and np.array_equal(rows, keys % len(lengths))
+    assert np.array_equal(got, counts) and rows.dtype == np.int32
+    corpus = _corpus(5, docs=200, vocabulary=100) + [[]]
+    built, from_lists = BM25.build(Corpus.of(corpus)), BM25.build(corpus)
+    assert built.terms == from_lists.terms and list(built.terms) == list(from_lists.terms)
+    for name in ("indptr", "indices", "data", "bases", "peaks"):
+        assert np.array_equal(getattr(built, name), getattr(from_lists, name))

@@ -154,3 +154,12 @@ def test_a_bracketed_aside_inside_a_word_leaves_the_word_it_interrupts():
     found = tokenize("检查学校（含幼儿园）食堂86家")
     assert "学校食堂" in found and {"学校", "幼儿园", "食堂", "86"} <= set(found)
     assert tokenize("（一）组织领导") == words(numerals_to_digits(normalize("（一）组织领导")))  # nothing interrupted
+
+
+def test_the_index_holds_each_passage_s_own_tokens(seeds_library):
+    searcher = seeds_library.searcher
+    for row, text in enumerate(searcher.norm_texts):
+        assert searcher.word_tokens[row] == tokenize(text, read=True)
+        assert searcher.gram_tokens[row] == bigrams(text)
+        assert searcher.token_sets[row] == frozenset(tokenize(text, read=True))
+        assert searcher.gram_sets[row] == frozenset(bigrams(text))
