@@ -22,7 +22,6 @@ import logging
 import re
 import sqlite3
 import time
-import unicodedata
 from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +38,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
+from bot.followups import is_follow_up
 from bot.guards import admin_only, chat_allowed
 from bot.render import has_chinese, in_latin_only
 from bot.report import stats_text
@@ -62,20 +62,12 @@ from bot.texts import REPLIES_IN_KIND, language_of, text
 from index.answer import Answer, Hit
 from index.documents import ArticleError, folder_fingerprint
 from index.library import Library, example_questions, seeds_folder
-from index.tokens import normalize
 
 logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 VIEWS_PER_CHAT = 300  # answers per chat whose buttons still work; older ones answer "expired"
 ALBUMS_KEPT = 20  # albums per chat known to have had their one reply
-# Messages that ask for more of the last answer, not a new question: matched as the whole message once
-# punctuation, symbols and spaces are dropped (and Traditional characters read as Simplified).
-FOLLOW_UPS = frozenset({
-    "下一个", "下一条", "下一段", "换一个", "换一条", "换一段", "再换一个", "再来一个",
-    "还有吗", "还有呢", "还有没有", "还有别的吗", "还有其他的吗", "更多", "next", "more",
-})
-FOLLOW_UP_CHARS = max(len(phrase) for phrase in FOLLOW_UPS)
 EXAMPLES_SHOWN = 3
 INLINE_CACHE_SECONDS = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a URL quoted from the article should not unfurl
@@ -350,15 +342,6 @@ async def _answer_message(update: Update, context: Context, question: str, *, ad
 
 
 # -- follow-ups: /more, 下一个, 还有吗 ---------------------------------------------------------------------
-
-
-def is_follow_up(said: str) -> bool:
-    """Whether a message only asks for more of the last answer: the whole of it, punctuation, symbols and
-    spaces aside, is one of FOLLOW_UPS (下一个, 还有吗？, 換一個, More!)."""
-    if len(said) > 3 * FOLLOW_UP_CHARS:
-        return False
-    folded = "".join(ch for ch in normalize(said) if unicodedata.category(ch)[0] not in "PSZC")
-    return folded in FOLLOW_UPS
 
 
 async def _follow_up(update: Update, context: Context) -> None:

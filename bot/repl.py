@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot import render
 from bot.cli import print_answer
+from bot.followups import is_follow_up
 from bot.texts import text
 from index.answer import Answer
 from index.library import Library
@@ -88,7 +89,9 @@ def _handle(library: Library, line: str, pages: Pages, out: TextIO) -> bool:
     """Answer a question or run a command; False when the line asks to leave."""
     command = command_of(line)
     name = command.lower() if command else None
-    if command is None:
+    if command is None and is_follow_up(line):  # 下一个, 还有吗: as in Telegram, more of the last answer
+        _more(pages, out)
+    elif command is None:
         _answer(library, line, pages, out)
     elif name in QUIT:
         return False

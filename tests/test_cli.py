@@ -166,6 +166,13 @@ def test_repl_more_before_any_question_asks_for_one(seeds_library):
     assert out.count("出处") == 2
 
 
+def test_repl_takes_typed_follow_ups_as_more_as_telegram_does(seeds_library):
+    """下一个 and 还有吗？ ask for the next passage of the last question, not a search for their words."""
+    out = run_repl(seeds_library, "下一个\n东湖街道有多少个小区\n下一个\n还有吗？\n")
+    assert text("repl_ask_first") in out
+    assert out.count("出处") == 3  # the answer, then two more passages of the same question
+
+
 def test_piped_repl_output_is_a_transcript_ending_in_a_newline(seeds_library):
     questions = ["东湖街道有多少个小区", "/more", "番茄炒蛋怎么做"]
     out = run_repl(seeds_library, "\n".join(questions))  # no newline after the last line either
