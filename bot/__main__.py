@@ -15,7 +15,7 @@ from index.evaluation import EvalFileError
 SEEDS_HELP = "folder of article files, .txt/.md in UTF-8 or GBK (default: ARTICLE_DIR or the bundled seeds/)"
 EVAL_FORMAT = """question file format: JSON Lines in UTF-8, one question per line (blank lines skipped), e.g.
   {"id": "q1", "question": "东湖街道有多少个小区", "answers": ["小区80个"], "kind": "number"}
-  {"id": "q2", "question": "番茄炒蛋怎么做", "answers": [], "kind": "out_of_scope"}
+  {"id": "q2", "question": "明天会下雨吗", "answers": [], "kind": "out_of_scope"}
   id        a name for the question, shown when it is missed (default: its line number)
   question  the question, a string (required)
   answers   list of strings, any one of which in a passage makes it right (required);

@@ -160,11 +160,11 @@ class Searcher(Declining):
         Questions use set phrases the article does not; their halves are the
         words the article may well use.
         """
-        if (len(word) == 2 and word not in self.words.rows and "\u4e00" <= word[0] <= "\u9fff"
+        if (len(word) == 2 and word not in self.words.rows and _is_chinese(word[0])
                 and (word[1] in _COMPLEMENTS or word[1] in _ASPECT and not lexicon.is_counted(word))):
             return [word[0]]  # 租给, 投了: the verb is the meaning (通过, 超过 are words of their own)
         if (len(word) == 3 and word[1:] in _DIRECTIONS and word not in self.words.rows
-                and "\u4e00" <= word[0] <= "\u9fff"):
+                and _is_chinese(word[0])):
             return [word[0]]  # 卖出去, 赶回来: jieba keeps some verbs with their direction whole
         if _ERHUA.fullmatch(word) and word not in self.words.rows:
             return [word[0]]  # 片儿, 活儿: the spoken suffix on the word the article writes plain
@@ -489,6 +489,7 @@ def _first_that(shown: list[Ranked], holds: Callable[[int], bool]) -> list[Ranke
 
 
 def _is_chinese(character: str) -> bool:
+    """A CJK ideograph (not a digit, letter or mark): only Chinese words are cut apart or joined again."""
     return "\u4e00" <= character <= "\u9fff"
 
 
